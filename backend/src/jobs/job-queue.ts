@@ -1,0 +1,56 @@
+import { fromPglite, PgBoss } from 'pg-boss';
+import type { Job, Queue, SendOptions, WorkOptions } from 'pg-boss';
+import type { FastifyBaseLogger as Logger } from 'fastify';
+import type { Database } from '../db/database.js';
+
+/** A job a domain module contributes: its queue, its policy and what to do with each job. */
+export interface JobDefinition<T extends object = object> {
+  name: string;
+  queue?: Omit<Queue, 'name'>;
+  work?: WorkOptions;
+  handle(job: Job<T>): Promise<void>;
+}
+
+export interface JobQueue {
+  send<T extends object>(name: string, data: T, options?: SendOptions): Promise<string | null>;
+  /** Creates the queues and, when `work` is true, starts their workers. */
+  start(definitions: JobDefinition<any>[], options?: { work?: boolean }): Promise<void>;
+  /** Stops taking jobs, lets running ones finish (up to `timeoutMs`), closes the queue's pool. */
+  stop(timeoutMs?: number): Promise<void>;
+  ping(): Promise<void>;
+  boss: PgBoss;
+}
+
+export function createJobQueue(database: Database, logger: Logger): JobQueue {
+  const boss =
+    database.kind === 'pglite'
+      ? new PgBoss({ db: fromPglite(database.pglite!), backend: 'pglite' })
+      : new PgBoss({ connectionString: database.url!, max: 4 });
+  boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
+
+  return {
+    boss,
+    send: (name, data, options) => boss.send(name, data, options ?? {}),
+    async start(definitions, { work = true } = {}) {
+      await boss.start();
+      for (const definition of definitions) {
+        await boss.createQueue(definition.name, definition.queue ?? {});
+        if (!work) continue;
+        await boss.work<object>(definition.name, { ...definition.work }, async (jobs) => {
+          for (const job of jobs) {
+            const log = logger.child({ job: definition.name, jobId: job.id });
+            log.debug('job started');
+            await definition.handle(job);
+            log.debug('job done');
+          }
+        });
+      }
+    },
+    async stop(timeoutMs = 30_000) {
+      await boss.stop({ graceful: true, close: true, timeout: timeoutMs });
+    },
+    async ping() {
+      await boss.getDb().executeSql('select 1');
+    },
+  };
+}

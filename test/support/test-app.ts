@@ -1,0 +1,55 @@
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import supertest from 'supertest';
+import { buildApp } from '@ui/backend/src/app.js';
+import { loadConfig, type Config } from '@ui/backend/src/config.js';
+import type { Database } from '@ui/backend/src/db/database.js';
+import { createJobQueue, type JobDefinition, type JobQueue } from '@ui/backend/src/jobs/job-queue.js';
+import { createWorkspaceRepository } from '@ui/backend/src/modules/workspaces/repository.js';
+import { createWorkspaceService } from '@ui/backend/src/modules/workspaces/service.js';
+import { openMigratedTestDatabase } from './test-database.js';
+
+export interface TestApp {
+  app: FastifyInstance;
+  http: ReturnType<typeof supertest>;
+  config: Config;
+  database: Database;
+  jobs: JobQueue;
+  /** Creates a workspace and returns its id and an `Authorization` header value. */
+  createWorkspace(name?: string): Promise<{ id: string; apiKey: string; auth: string }>;
+  close(): Promise<void>;
+}
+
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...env });
+}
+
+/** The real app on a fresh migrated database with a running job queue; nothing is mocked. */
+export async function startTestApp(
+  options: { env?: Record<string, string>; jobs?: JobDefinition<any>[] } = {},
+): Promise<TestApp> {
+  const config = testConfig(options.env);
+  const logger = pino({ level: config.LOG_LEVEL });
+  const database = await openMigratedTestDatabase();
+  const jobs = createJobQueue(database, logger);
+  await jobs.start(options.jobs ?? []);
+  const app = await buildApp({ config, database, jobs, logger });
+  await app.ready();
+  const workspaces = createWorkspaceService(createWorkspaceRepository(database.db));
+  return {
+    app,
+    http: supertest(app.server),
+    config,
+    database,
+    jobs,
+    async createWorkspace(name = 'Acme') {
+      const { workspace, apiKey } = await workspaces.createWorkspace(name);
+      return { id: workspace.id, apiKey, auth: `Bearer ${apiKey}` };
+    },
+    async close() {
+      await app.close();
+      await jobs.stop(5_000);
+      await database.close();
+    },
+  };
+}

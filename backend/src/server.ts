@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
 import { ConfigError, describeConfig, loadConfig } from './config.js';
@@ -39,7 +40,7 @@ main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
   } else {
-    process.stderr.write(`failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.stderr.write(`failed to start: ${error instanceof Error ? error.stack : inspect(error)}\n`);
   }
   process.exit(1);
 });

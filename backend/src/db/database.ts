@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
@@ -14,7 +15,7 @@ export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 
 export type DatabaseTarget =
   | { kind: 'postgres'; url: string; poolSize?: number }
-  | { kind: 'pglite'; dataDir?: string };
+  | { kind: 'pglite'; /** absent: in memory */ dataDir?: string };
 
 export interface Database {
   kind: DatabaseTarget['kind'];
@@ -70,7 +71,8 @@ async function openPglite(dataDir?: string): Promise<Database> {
     releaseLock = acquireDataDirLock(dataDir);
   }
   try {
-    const pglite = await PGlite.create(dataDir ? { dataDir } : {});
+    // PGlite wants a folder of its own; the lock file sits beside it in the data folder.
+    const pglite = await PGlite.create(dataDir ? { dataDir: join(dataDir, 'pgdata') } : {});
     const db = drizzlePglite(pglite, { schema, casing: 'snake_case' }) as unknown as Db;
     return {
       kind: 'pglite',

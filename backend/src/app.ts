@@ -1,28 +1,63 @@
 import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
+import { createSecretBox } from './crypto/secret-box.js';
+import { createSignedTokens } from './crypto/signed-token.js';
 import type { Database } from './db/database.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { healthRoutes } from './http/health-routes.js';
 import { registerOpenApi } from './http/openapi.js';
 import { requireWorkspace } from './http/workspace-auth.js';
 import type { JobQueue } from './jobs/job-queue.js';
+import { registerAuthorizeRedirect } from './modules/connections/authorize-redirect.js';
+import { createConnectionCredentials } from './modules/connections/credentials.js';
+import { createStateSigner } from './modules/connections/oauth-state.js';
+import { createConnectionRepository } from './modules/connections/repository.js';
+import { connectRoutes, integrationRoutes } from './modules/connections/routes.js';
+import { createConnectionService } from './modules/connections/service.js';
+import { createStripeOAuth } from './modules/connections/stripe-oauth.js';
+import { enqueueSync } from './modules/sync/queue.js';
 import { createWorkspaceRepository } from './modules/workspaces/repository.js';
 import { workspaceRoutes } from './modules/workspaces/routes.js';
 import { createWorkspaceService } from './modules/workspaces/service.js';
+import type { StripeFactory } from './stripe/client.js';
 
 export interface AppDeps {
   config: Config;
   database: Database;
   jobs: JobQueue;
   logger: FastifyBaseLogger;
+  stripe: StripeFactory;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
+/** Wires the domain services from the app's dependencies; tests use it to reach a service directly. */
+export function createServices(deps: AppDeps) {
+  const { config, database } = deps;
+  const masterKey = config.ENCRYPTION_KEY[0]!.key;
+  const box = createSecretBox(config.ENCRYPTION_KEY);
+  const workspaces = createWorkspaceService(createWorkspaceRepository(database.db));
+  const connectionRepository = createConnectionRepository(database.db);
+  const oauth = createStripeOAuth(config, deps.stripe);
+  const connections = createConnectionService({
+    repository: connectionRepository,
+    box,
+    states: createStateSigner(createSignedTokens(masterKey, 'stripe-oauth-state')),
+    oauth,
+    stripe: deps.stripe,
+    enqueueSync: enqueueSync(deps.jobs),
+  });
+  const credentials = createConnectionCredentials({ repository: connectionRepository, box, oauth, stripe: deps.stripe, sealContext: connections.sealContext });
+  return { workspaces, connections, credentials, connectLinks: createSignedTokens(masterKey, 'stripe-connect-link') };
+}
+
+export type Services = ReturnType<typeof createServices>;
+
 /** Builds the HTTP service from its dependencies; never listens (server.ts does). */
-export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+export async function buildApp(deps: AppDeps, services: Services = createServices(deps)): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
     genReqId: (req) => {
@@ -39,8 +74,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   registerErrorHandler(app);
   await registerOpenApi(app, deps.config.PUBLIC_URL);
+  await app.register(cookie);
 
-  const workspaces = createWorkspaceService(createWorkspaceRepository(deps.database.db));
+  const routeDeps = {
+    ...services,
+    authorize: await registerAuthorizeRedirect(app, deps.config),
+    publicUrl: deps.config.PUBLIC_URL,
+    appUrl: deps.config.APP_URL,
+  };
 
   await app.register(
     healthRoutes([
@@ -48,10 +89,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       { name: 'jobs', check: () => deps.jobs.ping() },
     ]),
   );
+  await app.register(connectRoutes(routeDeps));
   await app.register(
     async (api) => {
-      requireWorkspace(api, workspaces);
-      await api.register(workspaceRoutes(workspaces));
+      requireWorkspace(api, services.workspaces);
+      await api.register(workspaceRoutes(services.workspaces));
+      await api.register(integrationRoutes(routeDeps));
     },
     { prefix: '/api' },
   );

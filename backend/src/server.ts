@@ -8,6 +8,7 @@ import { databaseTarget } from './db/target.js';
 import { jobDefinitions } from './jobs/definitions.js';
 import { createJobQueue } from './jobs/job-queue.js';
 import { createLogger } from './logger.js';
+import { createStripeFactory } from './stripe/client.js';
 
 /** How long in-flight requests and jobs get to finish after SIGTERM/SIGINT. */
 const SHUTDOWN_GRACE_MS = 25_000;
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
   await runMigrations(database);
   const jobs = createJobQueue(database, logger);
   await jobs.start(jobDefinitions());
-  const app = await buildApp({ config, database, jobs, logger });
+  const app = await buildApp({ config, database, jobs, logger, stripe: createStripeFactory({ apiBase: config.STRIPE_API_BASE }) });
 
   // Order matters: stop taking requests (in-flight ones finish), then jobs, then the pool.
   closeWithGrace({ delay: SHUTDOWN_GRACE_MS, logger }, async ({ signal, err }) => {

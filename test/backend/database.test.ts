@@ -9,7 +9,7 @@ afterAll(async () => {
 });
 
 async function tables(database: Awaited<ReturnType<TestDatabase['open']>>) {
-  const { rows } = await database.db.execute<{ table_name: string }>(
+  const rows = await database.rows<{ table_name: string }>(
     sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
   );
   return rows.map((r) => r.table_name);
@@ -24,7 +24,7 @@ describe('migrations', () => {
       await runMigrations(database);
       await runMigrations(database);
       expect(await tables(database)).toEqual(expect.arrayContaining(['api_keys', 'workspaces']));
-      const { rows } = await database.db.execute<{ n: number }>(sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
+      const rows = await database.rows<{ n: number }>(sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
       expect(rows[0]!.n).toBeGreaterThan(0);
     } finally {
       await database.close();
@@ -37,7 +37,7 @@ describe('migrations', () => {
     const instances = await Promise.all(Array.from({ length: 5 }, () => testDatabase.open()));
     try {
       await Promise.all(instances.map((database) => runMigrations(database)));
-      const { rows } = await instances[0]!.db.execute<{ n: number }>(sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
+      const rows = await instances[0]!.rows<{ n: number }>(sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
       const journal = (await import('../../migrations/meta/_journal.json', { with: { type: 'json' } })).default;
       expect(rows[0]!.n).toBe(journal.entries.length);
     } finally {

@@ -47,7 +47,7 @@ describe('workspace API keys', () => {
   });
 
   it('stores only a digest of the key', async () => {
-    const { rows } = await t.database.db.execute<{ lookup: string; secret_hash: string }>(
+    const rows = await t.database.rows<{ lookup: string; secret_hash: string }>(
       // raw SQL on purpose: this checks what is on disk, not what the ORM maps
       sql`select lookup, secret_hash from api_keys`,
     );

@@ -1,12 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import supertest from 'supertest';
-import { buildApp } from '@ui/backend/src/app.js';
+import { buildApp, createServices, type Services } from '@ui/backend/src/app.js';
+import { createStripeFactory } from '@ui/backend/src/stripe/client.js';
 import { loadConfig, type Config } from '@ui/backend/src/config.js';
 import type { Database } from '@ui/backend/src/db/database.js';
 import { createJobQueue, type JobDefinition, type JobQueue } from '@ui/backend/src/jobs/job-queue.js';
-import { createWorkspaceRepository } from '@ui/backend/src/modules/workspaces/repository.js';
-import { createWorkspaceService } from '@ui/backend/src/modules/workspaces/service.js';
 import { openMigratedTestDatabase } from './test-database.js';
 
 export interface TestApp {
@@ -15,6 +14,7 @@ export interface TestApp {
   config: Config;
   database: Database;
   jobs: JobQueue;
+  services: Services;
   /** Creates a workspace and returns its id and an `Authorization` header value. */
   createWorkspace(name?: string): Promise<{ id: string; apiKey: string; auth: string }>;
   close(): Promise<void>;
@@ -33,15 +33,18 @@ export async function startTestApp(
   const database = await openMigratedTestDatabase();
   const jobs = createJobQueue(database, logger);
   await jobs.start(options.jobs ?? []);
-  const app = await buildApp({ config, database, jobs, logger });
+  const deps = { config, database, jobs, logger, stripe: createStripeFactory({ apiBase: config.STRIPE_API_BASE }) };
+  const services = createServices(deps);
+  const app = await buildApp(deps, services);
   await app.ready();
-  const workspaces = createWorkspaceService(createWorkspaceRepository(database.db));
+  const workspaces = services.workspaces;
   return {
     app,
     http: supertest(app.server),
     config,
     database,
     jobs,
+    services,
     async createWorkspace(name = 'Acme') {
       const { workspace, apiKey } = await workspaces.createWorkspace(name);
       return { id: workspace.id, apiKey, auth: `Bearer ${apiKey}` };

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -26,9 +26,13 @@ export interface Database {
   url?: string;
   /** Runs `fn` holding a session-level advisory lock (a no-op lock on single-connection PGlite). */
   withAdvisoryLock<T>(lockId: number, fn: (db: Db) => Promise<T>): Promise<T>;
+  /** Raw SQL for what the query builder cannot say; both drivers answer `{ rows }`. */
+  rows<T>(query: SQL): Promise<T[]>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+const rowsOf = (db: Db) => async <T>(query: SQL) => ((await db.execute(query)) as unknown as { rows: T[] }).rows;
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   return target.kind === 'postgres' ? openPostgres(target.url, target.poolSize) : openPglite(target.dataDir);
@@ -42,6 +46,7 @@ async function openPostgres(url: string, poolSize = 10): Promise<Database> {
   return {
     kind: 'postgres',
     db,
+    rows: rowsOf(db),
     url,
     async withAdvisoryLock(lockId, fn) {
       const client = await pool.connect();
@@ -77,6 +82,7 @@ async function openPglite(dataDir?: string): Promise<Database> {
     return {
       kind: 'pglite',
       db,
+      rows: rowsOf(db),
       pglite,
       // One connection: nothing else can run concurrently inside this process's transaction
       // queue, and the folder lock keeps other processes out.

@@ -1,9 +1,7 @@
+import { syncQueue } from '../modules/sync/queue.js';
 import type { JobDefinition } from './job-queue.js';
 
-/**
- * Every job the service runs, gathered from the domain modules. Empty until a module contributes
- * one; the queue, its workers and graceful shutdown are already wired around it.
- */
+/** Every queue the service uses, gathered from the domain modules. */
 export function jobDefinitions(): JobDefinition<any>[] {
-  return [];
+  return [syncQueue()];
 }

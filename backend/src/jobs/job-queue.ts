@@ -8,7 +8,8 @@ export interface JobDefinition<T extends object = object> {
   name: string;
   queue?: Omit<Queue, 'name'>;
   work?: WorkOptions;
-  handle(job: Job<T>): Promise<void>;
+  /** Absent while the worker for this queue lives elsewhere: jobs wait in the queue for it. */
+  handle?(job: Job<T>): Promise<void>;
 }
 
 export interface JobQueue {
@@ -35,12 +36,13 @@ export function createJobQueue(database: Database, logger: Logger): JobQueue {
       await boss.start();
       for (const definition of definitions) {
         await boss.createQueue(definition.name, definition.queue ?? {});
-        if (!work) continue;
+        const handle = definition.handle;
+        if (!work || !handle) continue;
         await boss.work<object>(definition.name, { ...definition.work }, async (jobs) => {
           for (const job of jobs) {
             const log = logger.child({ job: definition.name, jobId: job.id });
             log.debug('job started');
-            await definition.handle(job);
+            await handle(job);
             log.debug('job done');
           }
         });

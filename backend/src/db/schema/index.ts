@@ -1,1 +1,2 @@
 export * from './workspaces.js';
+export * from './connections.js';

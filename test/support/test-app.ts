@@ -4,6 +4,7 @@ import supertest from 'supertest';
 import { buildApp, createServices, type Services } from '@ui/backend/src/app.js';
 import { createStripeFactory } from '@ui/backend/src/stripe/client.js';
 import { loadConfig, type Config } from '@ui/backend/src/config.js';
+import { jobDefinitions } from '@ui/backend/src/jobs/definitions.js';
 import type { Database } from '@ui/backend/src/db/database.js';
 import { createJobQueue, type JobDefinition, type JobQueue } from '@ui/backend/src/jobs/job-queue.js';
 import { openMigratedTestDatabase } from './test-database.js';
@@ -32,7 +33,7 @@ export async function startTestApp(
   const logger = pino({ level: config.LOG_LEVEL });
   const database = await openMigratedTestDatabase();
   const jobs = createJobQueue(database, logger);
-  await jobs.start(options.jobs ?? []);
+  await jobs.start(options.jobs ?? jobDefinitions());
   const deps = { config, database, jobs, logger, stripe: createStripeFactory({ apiBase: config.STRIPE_API_BASE }) };
   const services = createServices(deps);
   const app = await buildApp(deps, services);

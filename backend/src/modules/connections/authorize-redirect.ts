@@ -50,7 +50,10 @@ export async function registerAuthorizeRedirect(app: FastifyInstance, config: Co
       if (!name) throw new Error(`Stripe ${mode} mode is not configured`);
       request.stripeOAuthState = state;
       const namespace = (app as unknown as Record<string, OAuth2Namespace>)[name]!;
-      return namespace.generateAuthorizationUri(request, reply);
+      const url = new URL(await namespace.generateAuthorizationUri(request, reply));
+      // Stripe Apps OAuth takes no scope (permissions come from the manifest); simple-oauth2 adds an empty one.
+      url.searchParams.delete('scope');
+      return url.toString();
     },
   };
 }

@@ -33,12 +33,11 @@ export function createConnectionCredentials(deps: {
     row.accessTokenSealed !== null && row.accessTokenExpiresAt !== null && row.accessTokenExpiresAt.getTime() - Date.now() > REFRESH_MARGIN_MS;
 
   async function accessToken(connectionId: string): Promise<string> {
-    return repository.withLockedConnection(connectionId, async (row, save) => {
-      if (row.status === 'disconnected' || row.status === 'needs_reauth') {
-        throw new ConnectionUnusableError(`the Stripe connection is ${row.status.replace('_', ' ')}`);
-      }
-      if (isFresh(row)) return box.decrypt(row.accessTokenSealed!, sealContext(row.id, 'access'));
-      if (!row.refreshTokenSealed) throw new ConnectionUnusableError('the Stripe connection has no refresh token');
+    // The lock's transaction must commit a needs_reauth verdict, so it returns it rather than throwing.
+    const outcome = await repository.withLockedConnection(connectionId, async (row, save): Promise<{ token: string } | { unusable: string }> => {
+      if (row.status === 'disconnected' || row.status === 'needs_reauth') return { unusable: `the Stripe connection is ${row.status.replace('_', ' ')}` };
+      if (isFresh(row)) return { token: box.decrypt(row.accessTokenSealed!, sealContext(row.id, 'access')) };
+      if (!row.refreshTokenSealed) return { unusable: 'the Stripe connection has no refresh token' };
       const refreshToken = box.decrypt(row.refreshTokenSealed, sealContext(row.id, 'refresh'));
       try {
         const grant = await deps.oauth.refresh(row.livemode ? 'live' : 'test', refreshToken);
@@ -47,14 +46,16 @@ export function createConnectionCredentials(deps: {
           refreshTokenSealed: box.encrypt(grant.refreshToken, sealContext(row.id, 'refresh')),
           accessTokenExpiresAt: new Date(Date.now() + ACCESS_TOKEN_LIFETIME_MS),
         });
-        return grant.accessToken;
+        return { token: grant.accessToken };
       } catch (error) {
         if (!isInvalidGrant(error)) throw error;
         const message = 'Stripe no longer accepts this connection (the app was uninstalled or access revoked): reconnect Stripe to resume syncing';
         await save({ status: 'needs_reauth', lastError: message, accessTokenSealed: null, refreshTokenSealed: null, accessTokenExpiresAt: null });
-        throw new ConnectionUnusableError(message);
+        return { unusable: message };
       }
     });
+    if ('unusable' in outcome) throw new ConnectionUnusableError(outcome.unusable);
+    return outcome.token;
   }
 
   return {

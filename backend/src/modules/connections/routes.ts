@@ -65,7 +65,7 @@ export function connectRoutes(deps: Deps): FastifyPluginAsyncZod {
     }
   }
 
-  const failPage = (reply: FastifyReply, message: string) => reply.status(400).type('text/html').send(errorPage(message, deps.appUrl));
+  const failPage = (reply: FastifyReply, message: string, status = 400) => reply.status(status).type('text/html').send(errorPage(message, deps.appUrl));
 
   return async (app) => {
     app.get(
@@ -92,7 +92,8 @@ export function connectRoutes(deps: Deps): FastifyPluginAsyncZod {
           if (outcome.kind === 'unclaimed') return reply.type('text/html').send(claimPage(outcome.claimCode, outcome.connection.stripeAccountId, deps.appUrl));
           return reply.type('text/html').send(page('User Intuition reinstalled', [`Stripe account ${outcome.connection.stripeAccountId} is connected again. You can close this page.`]));
         } catch (failure) {
-          if (failure instanceof InvalidStateError || (failure instanceof AppError && failure.statusCode < 500)) return failPage(reply, failure.message);
+          if (failure instanceof InvalidStateError) return failPage(reply, failure.message);
+          if (failure instanceof AppError && failure.statusCode < 500) return failPage(reply, failure.message, failure.statusCode);
           if (failure instanceof Stripe.errors.StripeError && failure.statusCode === 400) {
             return failPage(reply, `Stripe refused the authorization code (${failure.message}). Codes work once and for 5 minutes: start again.`);
           }

@@ -95,7 +95,7 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
      * cookie, spend it, then exchange the code. Without a state (Dashboard/Marketplace install):
      * exchange the code and park the connection until a workspace claims it.
      */
-    async completeOAuth(input: { code: string; state?: string; stateCookie?: string; installMode?: StripeMode }): Promise<OAuthOutcome> {
+    async completeOAuth(input: { code: string; state?: string; stateCookie?: string }): Promise<OAuthOutcome> {
       if (input.state !== undefined) {
         const state = await deps.states.verify(input.state);
         if (input.stateCookie !== input.state) {
@@ -108,7 +108,7 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
         const connection = await attach(state.workspaceId, grant, (id) => oauthCredentials(id, grant));
         return { kind: 'connected', connection };
       }
-      const grant = await deps.oauth.exchangeCode(input.installMode ?? 'live', input.code);
+      const grant = await deps.oauth.exchangeInstallCode(input.code);
       const holder = await repository.findActiveForAccount(grant.stripeAccountId, grant.livemode);
       if (holder?.workspaceId) {
         const connection = await repository.update(holder.id, { ...oauthCredentials(holder.id, grant), status: holder.status === 'needs_reauth' ? 'pending' : holder.status });

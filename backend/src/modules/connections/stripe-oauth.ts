@@ -37,8 +37,26 @@ export function createStripeOAuth(config: Pick<Config, 'stripeModes'>, stripe: S
     };
   };
 
+  const exchangeCode = (mode: StripeMode, code: string) => grant(mode, { grant_type: 'authorization_code', code });
+
   return {
-    exchangeCode: (mode: StripeMode, code: string) => grant(mode, { grant_type: 'authorization_code', code }),
+    exchangeCode,
+    /**
+     * A Dashboard install carries no state, so its mode is unknown: try live, then test. Stripe
+     * answers a key of the wrong mode with invalid_grant before spending the code (unconfirmed;
+     * if it spent it, the user would simply install again).
+     */
+    async exchangeInstallCode(code: string): Promise<TokenGrant> {
+      const modes = (['live', 'test'] as const).filter((mode) => config.stripeModes[mode]);
+      for (const [i, mode] of modes.entries()) {
+        try {
+          return await exchangeCode(mode, code);
+        } catch (error) {
+          if (!isInvalidGrant(error) || i === modes.length - 1) throw error;
+        }
+      }
+      throw new OAuthModeNotConfiguredError('no Stripe mode is configured on this service');
+    },
     refresh: (mode: StripeMode, refreshToken: string) => grant(mode, { grant_type: 'refresh_token', refresh_token: refreshToken }),
     clientId(mode: StripeMode): string | undefined {
       return config.stripeModes[mode]?.clientId;

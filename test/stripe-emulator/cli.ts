@@ -1,0 +1,87 @@
+/**
+ * `pnpm emulator --port 12111 [--fixtures file.json] [--generate 5000] [--seed 1]
+ *  [--latency-ms 150] [--rate-limit 100] [--webhook-url URL --webhook-secret whsec_…]`
+ * Prints the URL and every account with its keys; stops on SIGINT/SIGTERM.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { DEFAULT_GENERATE, startEmulator, type Emulator, type EmulatorOptions, type FixtureFile } from './index.js';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '12111' },
+    host: { type: 'string', default: '127.0.0.1' },
+    fixtures: { type: 'string' },
+    generate: { type: 'string' },
+    seed: { type: 'string' },
+    'latency-ms': { type: 'string' },
+    'rate-limit': { type: 'string' },
+    'webhook-url': { type: 'string' },
+    'webhook-secret': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+  strict: true,
+});
+
+function integer(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`--${name} must be a non-negative integer, got '${value}'`);
+  return parsed;
+}
+
+async function options(): Promise<EmulatorOptions> {
+  const webhookUrl = values['webhook-url'];
+  const webhookSecret = values['webhook-secret'];
+  if (Boolean(webhookUrl) !== Boolean(webhookSecret)) throw new Error('--webhook-url and --webhook-secret go together');
+  const fixtures = values.fixtures ? (JSON.parse(await readFile(values.fixtures, 'utf8')) as FixtureFile) : undefined;
+  return {
+    port: integer('port', values.port),
+    host: values.host,
+    fixtures,
+    generate: fixtures
+      ? undefined
+      : { customers: integer('generate', values.generate) ?? DEFAULT_GENERATE.customers, seed: integer('seed', values.seed) ?? DEFAULT_GENERATE.seed },
+    latencyMs: integer('latency-ms', values['latency-ms']),
+    rateLimit: integer('rate-limit', values['rate-limit']),
+    webhook: webhookUrl && webhookSecret ? { url: webhookUrl, secret: webhookSecret } : undefined,
+  };
+}
+
+function describe(emulator: Emulator): string {
+  const lines = [`Stripe emulator listening on ${emulator.url}`];
+  lines.push(`  platform keys: test ${emulator.platformKeys.test}  live ${emulator.platformKeys.live}`);
+  lines.push(`  OAuth client ids: test ${emulator.clientIds.test}  live ${emulator.clientIds.live}`);
+  lines.push(`  authorize: ${emulator.url}/oauth/v2/authorize?client_id=${emulator.clientIds.test}&redirect_uri=…&state=…`);
+  for (const account of emulator.accounts()) {
+    lines.push(`  account ${account.id} (${account.livemode ? 'live' : 'test'} mode, ${account.counts.customer ?? 0} customers)`);
+    for (const key of account.api_keys) {
+      lines.push(`    ${key.key}  ${key.permissions === 'all' ? 'all permissions' : key.permissions.join(', ')}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/** The CLI's output is its interface: written to stdout directly, not through a logger. */
+const print = (text: string) => process.stdout.write(`${text}\n`);
+
+async function main(): Promise<void> {
+  if (values.help) {
+    print('usage: pnpm emulator --port 12111 [--fixtures file.json] [--generate N] [--seed S] [--latency-ms MS] [--rate-limit RPS] [--webhook-url URL --webhook-secret whsec_…]');
+    return;
+  }
+  const emulator = await startEmulator(await options());
+  print(describe(emulator));
+  const stop = async (signal: string) => {
+    print(`\n${signal}: stopping`);
+    await emulator.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,74 @@
+/**
+ * What every /v1 request goes through before its handler, in Stripe's order as far as a client
+ * can tell: latency, injected faults, authentication, the per-account rate limit, and replay of
+ * idempotent POSTs.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AccountState } from '../accounts.js';
+import type { AuthContext } from '../auth.js';
+import { EmulatorError, errors } from '../errors.js';
+import { accountById, type EmulatorState } from '../state.js';
+
+export type V1Handler = (request: FastifyRequest, context: AuthContext, account: AccountState) => unknown;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export function authenticate(state: EmulatorState, request: FastifyRequest): AuthContext {
+  return state.keys.authenticate(header(request, 'authorization'), header(request, 'stripe-account'), {
+    now: () => state.clock.now(),
+    isConnected: (accountId) => state.accounts.get(accountId)?.connected === true,
+  });
+}
+
+/** Drops the connection without an answer, as a crashed load balancer would. */
+function resetConnection(state: EmulatorState, request: FastifyRequest, reply: FastifyReply): void {
+  state.stats.connectionReset();
+  reply.hijack();
+  request.raw.socket.destroy();
+}
+
+async function runIdempotent(state: EmulatorState, request: FastifyRequest, reply: FastifyReply, context: AuthContext, run: () => unknown) {
+  const key = header(request, 'idempotency-key');
+  if (request.method !== 'POST' || !key) return run();
+  reply.header('Idempotency-Key', key);
+  const scope = `${context.credential.key}\n${context.accountId}`;
+  const fingerprint = `${request.url}\n${JSON.stringify(request.body ?? {})}`;
+  const replay = state.idempotency.replay(scope, key, fingerprint);
+  if (replay) {
+    reply.header('Idempotent-Replayed', 'true').code(replay.status);
+    return replay.body;
+  }
+  try {
+    const body = await run();
+    state.idempotency.save(scope, key, { fingerprint, status: 200, body });
+    return body;
+  } catch (error) {
+    if (error instanceof EmulatorError) state.idempotency.save(scope, key, { fingerprint, status: error.status, body: error.body });
+    throw error;
+  }
+}
+
+function injectError(state: EmulatorState): boolean {
+  if (state.faults.failNext > 0) {
+    state.faults.failNext -= 1;
+    return true;
+  }
+  return state.faults.errorRate > 0 && Math.random() < state.faults.errorRate;
+}
+
+export function v1Route(state: EmulatorState, handler: V1Handler) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
+    if (state.latencyMs > 0) await sleep(state.latencyMs);
+    if (state.faults.resetRate > 0 && Math.random() < state.faults.resetRate) return resetConnection(state, request, reply);
+    if (injectError(state)) throw errors.apiError();
+    const context = authenticate(state, request);
+    if (!state.limiter.allow(context.accountId)) throw errors.rateLimit();
+    const account = accountById(state, context.accountId);
+    return runIdempotent(state, request, reply, context, () => handler(request, context, account));
+  };
+}

@@ -18,7 +18,7 @@ import { createConnectionRepository } from './modules/connections/repository.js'
 import { connectRoutes, integrationRoutes } from './modules/connections/routes.js';
 import { createConnectionService } from './modules/connections/service.js';
 import { createStripeOAuth } from './modules/connections/stripe-oauth.js';
-import { enqueueSync } from './modules/sync/queue.js';
+import { cancelSyncs, enqueueSync } from './modules/sync/queue.js';
 import { createWorkspaceRepository } from './modules/workspaces/repository.js';
 import { workspaceRoutes } from './modules/workspaces/routes.js';
 import { createWorkspaceService } from './modules/workspaces/service.js';
@@ -49,6 +49,7 @@ export function createServices(deps: AppDeps) {
     oauth,
     stripe: deps.stripe,
     enqueueSync: enqueueSync(deps.jobs),
+    cancelSyncs: cancelSyncs(deps.jobs),
   });
   const credentials = createConnectionCredentials({ repository: connectionRepository, box, oauth, stripe: deps.stripe, sealContext: connections.sealContext });
   return { workspaces, connections, credentials, connectLinks: createSignedTokens(masterKey, 'stripe-connect-link') };

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectionUnusableError } from '@ui/backend/src/modules/connections/credentials.js';
+import { SYNC_QUEUE } from '@ui/backend/src/modules/sync/queue.js';
 import { generateAccount } from '../stripe-emulator/generator.js';
 import { startEmulator, type Emulator } from '../stripe-emulator/index.js';
 import { allStoredText, connectWithOAuth, emulatorEnv } from '../support/oauth-flow.js';
@@ -110,11 +111,13 @@ describe('disconnecting', () => {
     const ws = await t.createWorkspace('Cycle');
     await connectWithOAuth(t, ws.auth);
     const first = await connectionOf(ws.id);
+    expect(await t.jobs.boss.findJobs(SYNC_QUEUE, { key: first.id, queued: true })).toHaveLength(1);
     const off = await t.http.delete('/api/integrations/stripe').set('authorization', ws.auth).expect(200);
     expect(off.body).toMatchObject({ connected: false, status: 'disconnected', stripe_account_id: ACCT_A });
     const [wiped] = await t.database.rows<Record<string, unknown>>(sql`select access_token_sealed, refresh_token_sealed, api_key_sealed from connections where id = ${first.id}`);
     expect(wiped).toEqual({ access_token_sealed: null, refresh_token_sealed: null, api_key_sealed: null });
     await expect(clientFor(ws.id)).rejects.toBeInstanceOf(ConnectionUnusableError);
+    expect(await t.jobs.boss.findJobs(SYNC_QUEUE, { key: first.id, queued: true })).toHaveLength(0);
     await t.http.delete('/api/integrations/stripe').set('authorization', ws.auth).expect(404);
 
     await connectWithOAuth(t, ws.auth);

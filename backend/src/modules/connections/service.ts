@@ -17,6 +17,7 @@ export interface ConnectionServiceDeps {
   stripe: StripeFactory;
   /** Queues the connection's first sync (or a re-sync after reconnecting). */
   enqueueSync(connectionId: string): Promise<void>;
+  cancelSyncs(connectionId: string): Promise<void>;
 }
 
 export type OAuthOutcome =
@@ -164,7 +165,7 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
      * the row is kept, so participants and segments stay and a reconnect finds them.
      */
     async disconnect(connectionId: string, reason: string): Promise<ConnectionRow> {
-      return repository.update(connectionId, {
+      const row = await repository.update(connectionId, {
         status: 'disconnected',
         accessTokenSealed: null,
         refreshTokenSealed: null,
@@ -175,6 +176,8 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
         disconnectedAt: new Date(),
         statusMessages: [{ code: 'disconnected', message: reason }],
       });
+      await deps.cancelSyncs(connectionId);
+      return row;
     },
 
     sealContext,

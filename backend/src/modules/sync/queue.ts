@@ -19,3 +19,9 @@ export const syncQueue = (handle?: JobDefinition<SyncJob>['handle']): JobDefinit
 export const enqueueSync = (jobs: JobQueue) => async (connectionId: string) => {
   await jobs.send<SyncJob>(SYNC_QUEUE, { connectionId }, { singletonKey: connectionId });
 };
+
+/** Cancels the connection's queued syncs (a running one stops when its credentials are gone). */
+export const cancelSyncs = (jobs: JobQueue) => async (connectionId: string) => {
+  const queued = await jobs.boss.findJobs(SYNC_QUEUE, { key: connectionId, queued: true });
+  if (queued.length > 0) await jobs.boss.cancel(SYNC_QUEUE, queued.map((job) => job.id));
+};

@@ -18,6 +18,7 @@ import { createConnectionRepository } from './modules/connections/repository.js'
 import { connectRoutes, integrationRoutes } from './modules/connections/routes.js';
 import { createConnectionService } from './modules/connections/service.js';
 import { createStripeOAuth } from './modules/connections/stripe-oauth.js';
+import { createPanelCounts } from './modules/participants/panel-counts.js';
 import { cancelSyncs, enqueueSync } from './modules/sync/queue.js';
 import { createWorkspaceRepository } from './modules/workspaces/repository.js';
 import { workspaceRoutes } from './modules/workspaces/routes.js';
@@ -52,7 +53,13 @@ export function createServices(deps: AppDeps) {
     cancelSyncs: cancelSyncs(deps.jobs),
   });
   const credentials = createConnectionCredentials({ repository: connectionRepository, box, oauth, stripe: deps.stripe, sealContext: connections.sealContext });
-  return { workspaces, connections, credentials, connectLinks: createSignedTokens(masterKey, 'stripe-connect-link') };
+  return {
+    workspaces,
+    connections,
+    credentials,
+    panelCounts: createPanelCounts(database.db),
+    connectLinks: createSignedTokens(masterKey, 'stripe-connect-link'),
+  };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -11,6 +11,8 @@ export const StripeConnection = z
     livemode: z.boolean().nullable(),
     connection_mode: z.enum(['oauth', 'api_key']).nullable(),
     api_key: z.string().nullable().describe('Masked (`rk_live_…abcd`); never the key itself'),
+    participant_count: z.number().int().describe('Participants in the workspace (all sources)'),
+    segment_count: z.number().int(),
     sync_progress: z.record(z.string(), z.number()).describe('Objects fetched per Stripe type in the current or last sync'),
     last_sync_started_at: z.iso.datetime({ offset: true }).nullable(),
     last_sync_finished_at: z.iso.datetime({ offset: true }).nullable(),

@@ -112,8 +112,11 @@ describe('disconnecting', () => {
     await connectWithOAuth(t, ws.auth);
     const first = await connectionOf(ws.id);
     expect(await t.jobs.boss.findJobs(SYNC_QUEUE, { key: first.id, queued: true })).toHaveLength(1);
+    // What a sync would have imported: it must survive the disconnect.
+    await t.database.rows(sql`insert into participants (workspace_id, source, stripe_customer_id, email) values (${ws.id}, 'stripe', 'cus_kept', 'kept@example.com')`);
+    await t.database.rows(sql`insert into segments (workspace_id, key, name) values (${ws.id}, 'all', 'All customers')`);
     const off = await t.http.delete('/api/integrations/stripe').set('authorization', ws.auth).expect(200);
-    expect(off.body).toMatchObject({ connected: false, status: 'disconnected', stripe_account_id: ACCT_A });
+    expect(off.body).toMatchObject({ connected: false, status: 'disconnected', stripe_account_id: ACCT_A, participant_count: 1, segment_count: 1 });
     const [wiped] = await t.database.rows<Record<string, unknown>>(sql`select access_token_sealed, refresh_token_sealed, api_key_sealed from connections where id = ${first.id}`);
     expect(wiped).toEqual({ access_token_sealed: null, refresh_token_sealed: null, api_key_sealed: null });
     await expect(clientFor(ws.id)).rejects.toBeInstanceOf(ConnectionUnusableError);

@@ -1,2 +1,3 @@
 export * from './workspaces.js';
 export * from './connections.js';
+export * from './participants.js';

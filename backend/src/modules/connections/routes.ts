@@ -17,6 +17,7 @@ import type { WorkspaceService } from '../workspaces/service.js';
 import { InvalidStateError } from './oauth-state.js';
 import { claimPage, errorPage, page } from './pages.js';
 import { STATE_COOKIE, type AuthorizeRedirect } from './authorize-redirect.js';
+import type { PanelCounts } from '../participants/panel-counts.js';
 import type { ConnectionRow } from './repository.js';
 import type { ConnectionService } from './service.js';
 import type { StripeMode } from '../../stripe/client.js';
@@ -24,7 +25,7 @@ import type { StripeMode } from '../../stripe/client.js';
 const CONNECT_LINK_TTL_SECONDS = 5 * 60;
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export function toConnectionDto(row: ConnectionRow | undefined): StripeConnection {
+export function toConnectionDto(row: ConnectionRow | undefined, counts: PanelCounts): StripeConnection {
   return {
     connected: Boolean(row && row.status !== 'disconnected'),
     status: row?.status ?? null,
@@ -32,6 +33,8 @@ export function toConnectionDto(row: ConnectionRow | undefined): StripeConnectio
     livemode: row?.livemode ?? null,
     connection_mode: row?.mode ?? null,
     api_key: row?.apiKeyHint ?? null,
+    participant_count: counts.participants,
+    segment_count: counts.segments,
     sync_progress: row?.syncProgress ?? {},
     last_sync_started_at: iso(row?.lastSyncStartedAt ?? null),
     last_sync_finished_at: iso(row?.lastSyncFinishedAt ?? null),
@@ -47,6 +50,7 @@ interface Deps {
   workspaces: WorkspaceService;
   connectLinks: SignedTokens;
   authorize: AuthorizeRedirect;
+  panelCounts(workspaceId: string): Promise<PanelCounts>;
   publicUrl: string;
   appUrl: string;
 }
@@ -106,7 +110,8 @@ export function connectRoutes(deps: Deps): FastifyPluginAsyncZod {
 
 /** The workspace's view of its Stripe connection, under /api. */
 export function integrationRoutes(deps: Deps): FastifyPluginAsyncZod {
-  const current = async (workspaceId: string) => toConnectionDto(await deps.connections.findForWorkspace(workspaceId));
+  const dto = async (workspaceId: string, row: ConnectionRow | undefined) => toConnectionDto(row, await deps.panelCounts(workspaceId));
+  const current = async (workspaceId: string) => dto(workspaceId, await deps.connections.findForWorkspace(workspaceId));
   const tags = ['connection'];
   const security = [{ bearerAuth: [] }];
   return async (app) => {
@@ -128,13 +133,13 @@ export function integrationRoutes(deps: Deps): FastifyPluginAsyncZod {
     app.put(
       '/integrations/stripe/key',
       { schema: { tags, security, summary: 'Connect (or keep) a restricted API key', body: SaveApiKeyRequest, response: { 200: StripeConnection, 409: ErrorResponse, 422: ErrorResponse } } },
-      async (request) => toConnectionDto(await deps.connections.saveApiKey(request.workspace.id, request.body.api_key)),
+      async (request) => dto(request.workspace.id, await deps.connections.saveApiKey(request.workspace.id, request.body.api_key)),
     );
 
     app.post(
       '/integrations/stripe/claim',
       { schema: { tags, security, summary: 'Link a Dashboard install to this workspace', body: ClaimRequest, response: { 200: StripeConnection, 404: ErrorResponse, 409: ErrorResponse } } },
-      async (request) => toConnectionDto(await deps.connections.claim(request.workspace.id, request.body.claim_code)),
+      async (request) => dto(request.workspace.id, await deps.connections.claim(request.workspace.id, request.body.claim_code)),
     );
 
     app.delete(
@@ -143,7 +148,7 @@ export function integrationRoutes(deps: Deps): FastifyPluginAsyncZod {
       async (request) => {
         const connection = await deps.connections.findForWorkspace(request.workspace.id);
         if (!connection || connection.status === 'disconnected') throw new AppError(404, 'not_found', 'no Stripe account is connected');
-        return toConnectionDto(await deps.connections.disconnect(connection.id, 'Disconnected from User Intuition'));
+        return dto(request.workspace.id, await deps.connections.disconnect(connection.id, 'Disconnected from User Intuition'));
       },
     );
   };

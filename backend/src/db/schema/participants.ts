@@ -1,0 +1,74 @@
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { workspaces } from './workspaces.js';
+
+export type ParticipantSource = 'stripe' | 'csv' | 'api' | 'sso' | 'manual';
+export type CustomerStatus = 'active' | 'trial' | 'churned' | 'none';
+
+/**
+ * A person a workspace can invite: one per Stripe customer, plus people linked to Stripe by CSV,
+ * API, SSO or manual edit. Amounts are integers in the minor unit of `currency`.
+ */
+export const participants = pgTable(
+  'participants',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    source: text('source').$type<ParticipantSource>().notNull(),
+    stripeCustomerId: text('stripe_customer_id'),
+    email: text('email'),
+    name: text('name'),
+    phone: text('phone'),
+    currency: text('currency'),
+    metadata: jsonb('metadata').$type<Record<string, string>>().notNull().default({}),
+    mrr: bigint('mrr', { mode: 'number' }).notNull().default(0),
+    ltv: bigint('ltv', { mode: 'number' }).notNull().default(0),
+    plan: text('plan'),
+    planProducts: jsonb('plan_products').$type<string[]>().notNull().default([]),
+    status: text('status').$type<CustomerStatus>().notNull().default('none'),
+    signupAt: timestamp('signup_at', { withTimezone: true }),
+    deletedInStripe: boolean('deleted_in_stripe').notNull().default(false),
+    lastSyncedAt: timestamp('last_synced_at', { withTimezone: true }),
+    lastSyncError: text('last_sync_error'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('participants_stripe_customer_idx').on(t.workspaceId, t.stripeCustomerId).where(sql`stripe_customer_id is not null`),
+    index('participants_workspace_created_idx').on(t.workspaceId, t.createdAt, t.id),
+  ],
+);
+
+/** A cohort derived from Stripe ("All customers", "Active subscribers", "Product: …"). */
+export const segments = pgTable(
+  'segments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    /** Stable identity across syncs: `all`, `active`, `trialing`, `churned`, `product:prod_…`. */
+    key: text('key').notNull(),
+    name: text('name').notNull(),
+    participantCount: bigint('participant_count', { mode: 'number' }).notNull().default(0),
+    mrrByCurrency: jsonb('mrr_by_currency').$type<Record<string, number>>().notNull().default({}),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('segments_workspace_key_idx').on(t.workspaceId, t.key)],
+);
+
+export const segmentMembers = pgTable(
+  'segment_members',
+  {
+    segmentId: uuid('segment_id')
+      .notNull()
+      .references(() => segments.id, { onDelete: 'cascade' }),
+    participantId: uuid('participant_id')
+      .notNull()
+      .references(() => participants.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.segmentId, t.participantId] }), index('segment_members_participant_idx').on(t.participantId)],
+);

@@ -18,6 +18,7 @@ import { createConnectionRepository } from './modules/connections/repository.js'
 import { connectRoutes, integrationRoutes } from './modules/connections/routes.js';
 import { createConnectionService } from './modules/connections/service.js';
 import { createStripeOAuth } from './modules/connections/stripe-oauth.js';
+import { stripeAppRoutes } from './modules/stripe-app/routes.js';
 import { createPanelCounts } from './modules/participants/panel-counts.js';
 import { cancelSyncs, enqueueSync } from './modules/sync/queue.js';
 import { createWorkspaceRepository } from './modules/workspaces/repository.js';
@@ -98,6 +99,10 @@ export async function buildApp(deps: AppDeps, services: Services = createService
     ]),
   );
   await app.register(connectRoutes(routeDeps));
+  await app.register(
+    stripeAppRoutes({ connections: services.connections, panelCounts: services.panelCounts, signingSecrets: deps.config.STRIPE_APP_SIGNING_SECRETS }),
+    { prefix: '/stripe-app' },
+  );
   await app.register(
     async (api) => {
       requireWorkspace(api, services.workspaces);

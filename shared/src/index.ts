@@ -2,3 +2,4 @@ export * from './errors.js';
 export * from './health.js';
 export * from './workspaces.js';
 export * from './connections.js';
+export * from './stripe-app.js';

@@ -33,6 +33,8 @@ export const connections = pgTable(
     /** `rk_live_…abcd`: what the API shows instead of the key. */
     apiKeyHint: text('api_key_hint'),
     claimCodeHash: text('claim_code_hash'),
+    /** The same code, sealed, so the Stripe App's settings view can show it again. */
+    claimCodeSealed: text('claim_code_sealed'),
     claimExpiresAt: timestamp('claim_expires_at', { withTimezone: true }),
     statusMessages: jsonb('status_messages').$type<StatusMessage[]>().notNull().default([]),
     syncProgress: jsonb('sync_progress').$type<Record<string, number>>().notNull().default({}),

@@ -14,7 +14,7 @@ export class ConnectionUnusableError extends AppError {
   }
 }
 
-type SealContext = (id: string, field: 'access' | 'refresh' | 'api_key') => string;
+type SealContext = (id: string, field: 'access' | 'refresh' | 'api_key' | 'claim') => string;
 
 /**
  * Hands out a Stripe client for a connection, refreshing its OAuth token when due. Refresh tokens

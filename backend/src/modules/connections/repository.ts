@@ -47,6 +47,17 @@ export function createConnectionRepository(db: Db) {
       return row;
     },
 
+    /** The account's active connection in either mode, live first. */
+    async findActiveForStripeAccount(stripeAccountId: string): Promise<ConnectionRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(connections)
+        .where(and(eq(connections.stripeAccountId, stripeAccountId), active))
+        .orderBy(desc(connections.livemode))
+        .limit(1);
+      return row;
+    },
+
     /** A previous, disconnected link between this workspace and account, reused on reconnect. */
     async findDisconnected(workspaceId: string, stripeAccountId: string, livemode: boolean): Promise<ConnectionRow | undefined> {
       const [row] = await db

@@ -28,7 +28,7 @@ export type OAuthOutcome =
 const hashClaimCode = (code: string) => createHash('sha256').update(code.trim().toUpperCase()).digest('hex');
 
 /** Associated data per field: a sealed value only opens in the row and column it was written to. */
-const sealContext = (connectionId: string, field: 'access' | 'refresh' | 'api_key') => `connection:${connectionId}:${field}`;
+const sealContext = (connectionId: string, field: 'access' | 'refresh' | 'api_key' | 'claim') => `connection:${connectionId}:${field}`;
 
 export function createConnectionService(deps: ConnectionServiceDeps) {
   const { repository, box } = deps;
@@ -69,7 +69,7 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
       throw conflict('stripe_account_taken', `Stripe account ${account.stripeAccountId} is connected to another workspace`);
     }
     const existing = current ?? holder ?? (await repository.findDisconnected(workspaceId, account.stripeAccountId, account.livemode));
-    const changes = { ...fresh(), workspaceId, claimCodeHash: null, claimExpiresAt: null, statusMessages };
+    const changes = { ...fresh(), workspaceId, claimCodeHash: null, claimCodeSealed: null, claimExpiresAt: null, statusMessages };
     const connection = existing
       ? await repository.update(existing.id, { ...changes, ...credentials(existing.id) })
       : await insertWithId((id) => ({ ...changes, ...account, ...credentials(id) }) as ConnectionInsert);
@@ -116,16 +116,20 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
         return { kind: 'reinstalled', connection };
       }
       const claimCode = generateClaimCode();
-      const parked = { claimCodeHash: hashClaimCode(claimCode), claimExpiresAt: new Date(Date.now() + CLAIM_CODE_TTL_MS) };
+      const parked = (id: string) => ({
+        claimCodeHash: hashClaimCode(claimCode),
+        claimCodeSealed: box.encrypt(claimCode, sealContext(id, 'claim')),
+        claimExpiresAt: new Date(Date.now() + CLAIM_CODE_TTL_MS),
+      });
       const connection = holder
-        ? await repository.update(holder.id, { ...oauthCredentials(holder.id, grant), ...parked })
+        ? await repository.update(holder.id, { ...oauthCredentials(holder.id, grant), ...parked(holder.id) })
         : await insertWithId((id) => ({
             stripeAccountId: grant.stripeAccountId,
             livemode: grant.livemode,
             mode: 'oauth',
             ...fresh(),
             ...oauthCredentials(id, grant),
-            ...parked,
+            ...parked(id),
           }) as ConnectionInsert);
       return { kind: 'unclaimed', connection, claimCode };
     },
@@ -160,6 +164,14 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
 
     findForWorkspace: (workspaceId: string) => repository.findLatestForWorkspace(workspaceId),
 
+    /** What the Stripe App shows for an account: its connection and, while unclaimed, the claim code. */
+    async findForAccount(stripeAccountId: string): Promise<{ connection: ConnectionRow; claimCode: string | null } | undefined> {
+      const connection = await repository.findActiveForStripeAccount(stripeAccountId);
+      if (!connection) return undefined;
+      const claimable = !connection.workspaceId && connection.claimCodeSealed && connection.claimExpiresAt && connection.claimExpiresAt > new Date();
+      return { connection, claimCode: claimable ? box.decrypt(connection.claimCodeSealed!, sealContext(connection.id, 'claim')) : null };
+    },
+
     /**
      * The one disconnect path (API and the deauthorization webhook): credentials are wiped and
      * the row is kept, so participants and segments stay and a reconnect finds them.
@@ -172,6 +184,7 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
         accessTokenExpiresAt: null,
         apiKeySealed: null,
         claimCodeHash: null,
+        claimCodeSealed: null,
         claimExpiresAt: null,
         disconnectedAt: new Date(),
         statusMessages: [{ code: 'disconnected', message: reason }],

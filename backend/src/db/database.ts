@@ -32,7 +32,11 @@ export interface Database {
   close(): Promise<void>;
 }
 
-const rowsOf = (db: Db) => async <T>(query: SQL) => ((await db.execute(query)) as unknown as { rows: T[] }).rows;
+/** What both drivers share once wrapped in drizzle. */
+function queries(db: Db): Pick<Database, 'db' | 'rows' | 'ping'> {
+  const rows = async <T>(query: SQL) => ((await db.execute(query)) as unknown as { rows: T[] }).rows;
+  return { db, rows, ping: async () => void (await rows(sql`select 1`)) };
+}
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   return target.kind === 'postgres' ? openPostgres(target.url, target.poolSize) : openPglite(target.dataDir);
@@ -45,8 +49,7 @@ async function openPostgres(url: string, poolSize = 10): Promise<Database> {
   const db = drizzlePg(pool, { schema, casing: 'snake_case' }) as unknown as Db;
   return {
     kind: 'postgres',
-    db,
-    rows: rowsOf(db),
+    ...queries(db),
     url,
     async withAdvisoryLock(lockId, fn) {
       const client = await pool.connect();
@@ -60,9 +63,6 @@ async function openPostgres(url: string, poolSize = 10): Promise<Database> {
       } finally {
         client.release();
       }
-    },
-    async ping() {
-      await db.execute(sql`select 1`);
     },
     close: () => pool.end(),
   };
@@ -81,15 +81,11 @@ async function openPglite(dataDir?: string): Promise<Database> {
     const db = drizzlePglite(pglite, { schema, casing: 'snake_case' }) as unknown as Db;
     return {
       kind: 'pglite',
-      db,
-      rows: rowsOf(db),
+      ...queries(db),
       pglite,
       // One connection: nothing else can run concurrently inside this process's transaction
       // queue, and the folder lock keeps other processes out.
       withAdvisoryLock: (_lockId, fn) => fn(db),
-      async ping() {
-        await db.execute(sql`select 1`);
-      },
       async close() {
         await pglite.close();
         releaseLock?.();

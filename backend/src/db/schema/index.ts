@@ -1,3 +1,4 @@
 export * from './workspaces.js';
 export * from './connections.js';
 export * from './participants.js';
+export * from './stripe-objects.js';

@@ -30,6 +30,8 @@ export const participants = pgTable(
     status: text('status').$type<CustomerStatus>().notNull().default('none'),
     signupAt: timestamp('signup_at', { withTimezone: true }),
     deletedInStripe: boolean('deleted_in_stripe').notNull().default(false),
+    /** Milliseconds: when the Stripe customer data on this row was observed (see stripe_objects.version). */
+    stripeVersion: bigint('stripe_version', { mode: 'number' }),
     lastSyncedAt: timestamp('last_synced_at', { withTimezone: true }),
     lastSyncError: text('last_sync_error'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

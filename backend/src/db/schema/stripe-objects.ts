@@ -1,0 +1,54 @@
+import { bigint, index, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { connections } from './connections.js';
+import { workspaces } from './workspaces.js';
+
+/**
+ * The workspace's copy of the Stripe objects its metrics and segments are computed from, trimmed
+ * to the fields the rules read (never payment data). `version` orders writes: a backfill page
+ * or an event never overwrites a copy observed later than itself.
+ */
+export const stripeObjects = pgTable(
+  'stripe_objects',
+  {
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    id: text('id').notNull(),
+    type: text('type').notNull(),
+    customerId: text('customer_id'),
+    created: bigint('created', { mode: 'number' }).notNull(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+    /** Milliseconds: when Stripe's state was observed (page fetch time or event.created). */
+    version: bigint('version', { mode: 'number' }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.id] }),
+    index('stripe_objects_customer_idx').on(t.workspaceId, t.customerId),
+    index('stripe_objects_type_idx').on(t.workspaceId, t.type),
+  ],
+);
+
+export interface SyncCursor {
+  /** The last id handed out in this range (the next page starts after it). */
+  startingAfter?: string;
+  done: boolean;
+}
+
+/** One backfill or resync of a connection: its checkpoints and counts, so a killed run resumes. */
+export const syncRuns = pgTable(
+  'sync_runs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    connectionId: uuid('connection_id')
+      .notNull()
+      .references(() => connections.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    status: text('status').$type<'running' | 'succeeded' | 'failed'>().notNull().default('running'),
+    cursors: jsonb('cursors').$type<Record<string, SyncCursor>>().notNull().default({}),
+    counts: jsonb('counts').$type<Record<string, number>>().notNull().default({}),
+    error: text('error'),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [index('sync_runs_connection_idx').on(t.connectionId, t.startedAt)],
+);

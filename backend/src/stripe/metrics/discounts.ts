@@ -52,8 +52,8 @@ export function resolveAll(refs: ReadonlyArray<string | Stripe.Discount>, lookup
 }
 
 /**
- * Subscription-level discounts replace the customer's discount; without any, the customer's
- * applies. Only resolvable ones count, so an unexpanded id does not silently drop the customer's.
+ * A subscription that lists discounts of its own ignores the customer's, even when one of its own
+ * cannot be resolved: Stripe would not apply the customer's there either.
  */
 export function subscriptionLevelDiscounts(
   subscription: Stripe.Subscription,
@@ -61,9 +61,8 @@ export function subscriptionLevelDiscounts(
   lookups: DiscountLookups,
   warn: Warn,
 ): ResolvedDiscount[] {
-  const own = resolveAll(subscription.discounts, lookups, warn);
-  if (own.length > 0 || !customer.discount) return own;
-  return resolveAll([customer.discount], lookups, warn);
+  const refs = subscription.discounts.length > 0 ? subscription.discounts : customer.discount ? [customer.discount] : [];
+  return resolveAll(refs, lookups, warn);
 }
 
 /** `once` was used up on the first invoice; a repeating one lasts until its `end`. */

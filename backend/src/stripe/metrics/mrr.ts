@@ -73,6 +73,7 @@ function discountedItemLine(item: Stripe.SubscriptionItem, pricing: Pricing | un
  * last because a coupon reduces the tax-inclusive price and the tax inside shrinks with it.
  */
 export function subscriptionMrr(subscription: Stripe.Subscription, context: MrrContext): Fraction {
+  if (subscription.items.has_more) context.warn(`subscription ${subscription.id} has more items than were passed: MRR counts those given`);
   const items = subscription.items.data.filter(isLicensedRecurring);
   const pricings = items.map((item) => itemPricing(item, subscription, context.warn));
   const itemLines = items.map((item, i) => discountedItemLine(item, pricings[i], subscription, context));

@@ -20,7 +20,14 @@ import { createConnectionService } from './modules/connections/service.js';
 import { createStripeOAuth } from './modules/connections/stripe-oauth.js';
 import { stripeAppRoutes } from './modules/stripe-app/routes.js';
 import { createPanelCounts } from './modules/participants/panel-counts.js';
+import { createParticipantRepository } from './modules/participants/repository.js';
+import { participantRoutes } from './modules/participants/routes.js';
+import { createSegmentRepository } from './modules/segments/repository.js';
+import { createBackfill } from './modules/sync/backfill.js';
+import { createObjectStore } from './modules/sync/object-store.js';
 import { cancelSyncs, enqueueSync } from './modules/sync/queue.js';
+import { createRecompute } from './modules/sync/recompute.js';
+import { createSyncRunRepository } from './modules/sync/sync-runs.js';
 import { createWorkspaceRepository } from './modules/workspaces/repository.js';
 import { workspaceRoutes } from './modules/workspaces/routes.js';
 import { createWorkspaceService } from './modules/workspaces/service.js';
@@ -54,10 +61,27 @@ export function createServices(deps: AppDeps) {
     cancelSyncs: cancelSyncs(deps.jobs),
   });
   const credentials = createConnectionCredentials({ repository: connectionRepository, box, oauth, stripe: deps.stripe, sealContext: connections.sealContext });
+  const objects = createObjectStore(database.db);
+  const participants = createParticipantRepository(database.db);
+  const segments = createSegmentRepository(database.db);
+  const recompute = createRecompute({ objects, participants, segments });
+  const backfill = createBackfill({
+    connections: connectionRepository,
+    credentials,
+    objects,
+    participants,
+    segments,
+    runs: createSyncRunRepository(database.db),
+    recompute,
+    logger: deps.logger,
+  });
   return {
     workspaces,
     connections,
     credentials,
+    participants,
+    segments,
+    backfill,
     panelCounts: createPanelCounts(database.db),
     connectLinks: createSignedTokens(masterKey, 'stripe-connect-link'),
   };
@@ -108,6 +132,7 @@ export async function buildApp(deps: AppDeps, services: Services = createService
       requireWorkspace(api, services.workspaces);
       await api.register(workspaceRoutes(services.workspaces));
       await api.register(integrationRoutes(routeDeps));
+      await api.register(participantRoutes(services));
     },
     { prefix: '/api' },
   );

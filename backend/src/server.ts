@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import closeWithGrace from 'close-with-grace';
-import { buildApp } from './app.js';
+import { buildApp, createServices } from './app.js';
 import { ConfigError, describeConfig, loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 import { runMigrations } from './db/migrate.js';
@@ -21,8 +21,10 @@ async function main(): Promise<void> {
   const database = await openDatabase(databaseTarget(config));
   await runMigrations(database);
   const jobs = createJobQueue(database, logger);
-  await jobs.start(jobDefinitions());
-  const app = await buildApp({ config, database, jobs, logger, stripe: createStripeFactory({ apiBase: config.STRIPE_API_BASE }) });
+  const deps = { config, database, jobs, logger, stripe: createStripeFactory({ apiBase: config.STRIPE_API_BASE }) };
+  const services = createServices(deps);
+  await jobs.start(jobDefinitions(services));
+  const app = await buildApp(deps, services);
 
   // Order matters: stop taking requests (in-flight ones finish), then jobs, then the pool.
   closeWithGrace({ delay: SHUTDOWN_GRACE_MS, logger }, async ({ signal, err }) => {

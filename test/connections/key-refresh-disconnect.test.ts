@@ -21,7 +21,7 @@ beforeAll(async () => {
   restrictedKeyA = a.api_keys.find((k) => k.key.startsWith('rk_'))!.key;
   fullKeyB = b.api_keys.find((k) => k.key.startsWith('sk_'))!.key;
   emulator = await startEmulator({ fixtures: { accounts: [a, b] } });
-  t = await startTestApp({ env: emulatorEnv(emulator) });
+  t = await startTestApp({ env: emulatorEnv(emulator), work: false });
 });
 afterAll(async () => {
   await t?.close();

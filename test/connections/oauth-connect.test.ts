@@ -18,7 +18,7 @@ beforeAll(async () => {
       accounts: [generateAccount({ customers: 12, seed: 1, accountId: ACCT_A }), generateAccount({ customers: 12, seed: 2, accountId: ACCT_B })],
     },
   });
-  t = await startTestApp({ env: emulatorEnv(emulator) });
+  t = await startTestApp({ env: emulatorEnv(emulator), work: false });
 });
 afterAll(async () => {
   await t?.close();

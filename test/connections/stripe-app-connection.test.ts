@@ -8,7 +8,7 @@ let emulator: Emulator;
 let t: TestApp;
 beforeAll(async () => {
   emulator = await startEmulator({ generate: { customers: 10, seed: 5 } });
-  t = await startTestApp({ env: { ...emulatorEnv(emulator), STRIPE_APP_SIGNING_SECRETS: 'absec_old,absec_current' } });
+  t = await startTestApp({ env: { ...emulatorEnv(emulator), STRIPE_APP_SIGNING_SECRETS: 'absec_old,absec_current' }, work: false });
 });
 afterAll(async () => {
   await t?.close();

@@ -2,9 +2,10 @@
  * Stripe API objects as API version 2026-10-28.endive (stripe-node 23) returns them, built from
  * Stripe's canonical examples (openapi fixtures3.json) with fields overridden.
  *
- * Each factory spreads a frozen copy of its canonical example, so the compiler checks the
- * canonical JSON's inferred type against the SDK type: a field the SDK renamed, retyped or newly
- * requires fails `tsc` here instead of surprising a consumer.
+ * Each factory passes `{...canonicalExample, ...defaults}` where the SDK type is expected, so the
+ * compiler checks the canonical JSON's inferred type against the SDK type: a field the SDK
+ * renamed, retyped or newly requires fails `tsc` here instead of surprising a consumer. Where the
+ * example predates the pinned version, the factory says so next to the field it adds or drops.
  *
  * Nested values taken from the canonical example are shared, frozen objects (cloning them per
  * object would cost gigabytes at 100,000 customers): replace them, never mutate them in place.
@@ -104,11 +105,20 @@ function cryptoRandom(): number {
  * char leaves a chain of V8 cons-strings per id, several hundred bytes each across 10^6 ids.
  */
 export function randomToken(prefix: string, length: number, rng: () => number = cryptoRandom): string {
-  const codes: number[] = [];
-  for (let i = 0; i < prefix.length; i++) codes.push(prefix.charCodeAt(i));
-  codes.push(95); // '_'
-  for (let i = 0; i < length; i++) codes.push(ALPHANUMERIC_CODES[Math.floor(rng() * ALPHANUMERIC_CODES.length)] ?? 48);
-  return String.fromCharCode(...codes);
+  const codes = codeBuffer(prefix.length + 1 + length);
+  for (let i = 0; i < prefix.length; i++) codes[i] = prefix.charCodeAt(i);
+  codes[prefix.length] = 95; // '_'
+  for (let i = prefix.length + 1; i < codes.length; i++) codes[i] = ALPHANUMERIC_CODES[Math.floor(rng() * ALPHANUMERIC_CODES.length)] ?? 48;
+  return String.fromCharCode.apply(null, codes);
+}
+
+/** One reusable buffer per token length: millions of ids should not leave millions of arrays. */
+const codeBuffers = new Map<number, number[]>();
+
+function codeBuffer(length: number): number[] {
+  let buffer = codeBuffers.get(length);
+  if (!buffer) codeBuffers.set(length, (buffer = new Array<number>(length).fill(0)));
+  return buffer;
 }
 
 /** A Stripe-like id: `newId('cus')` → `cus_` + 14 alphanumerics (24 for most other prefixes). */
@@ -156,7 +166,7 @@ export function makeCustomer(o: Partial<Stripe.Customer> & Timestamped): Stripe.
     object: 'customer',
     address: EMPTY_ADDRESS,
     discount: null,
-    invoice_prefix: invoicePrefixFor(o.id),
+    invoice_prefix: o.invoice_prefix ?? invoicePrefixFor(o.id),
     livemode: false,
     metadata: {},
     preferred_locales: [],
@@ -235,8 +245,17 @@ export function makePlanFromPrice(price: Stripe.Price): Stripe.Plan {
 
 const DAY = 86_400;
 
+/**
+ * Whole seconds as a small integer where it fits: V8 then stores the field inline instead of
+ * boxing every timestamp of every object in a heap number once one double has been stored.
+ */
+export function seconds(value: number): number {
+  const whole = Math.floor(value);
+  return whole >= -0x80000000 && whole <= 0x7fffffff ? whole | 0 : whole;
+}
+
 function daysInMonth(year: number, month: number): number {
-  return Date.UTC(year, month + 1, 1) / 1000 / DAY - Date.UTC(year, month, 1) / 1000 / DAY;
+  return (Date.UTC(year, month + 1, 1) - Date.UTC(year, month, 1)) / 86_400_000;
 }
 
 /** Adds billing intervals the way Stripe does: calendar months, clamped to the month's end. */
@@ -249,7 +268,7 @@ export function addInterval(timestamp: number, interval: Stripe.Price.Recurring.
   const month = ((monthIndex % 12) + 12) % 12;
   const day = Math.min(date.getUTCDate(), daysInMonth(year, month));
   const timeOfDay = ((timestamp % DAY) + DAY) % DAY;
-  return Date.UTC(year, month, day) / 1000 + timeOfDay;
+  return seconds(Date.UTC(year, month, day) / 1000 + timeOfDay);
 }
 
 const DEFAULT_PRICE = makePrice({ id: canonical.price.id, created: canonical.price.created });

@@ -27,15 +27,15 @@ export function testConfig(env: Record<string, string> = {}): Config {
 
 /** The real app on a fresh migrated database with a running job queue; nothing is mocked. */
 export async function startTestApp(
-  options: { env?: Record<string, string>; jobs?: JobDefinition<any>[] } = {},
+  options: { env?: Record<string, string>; jobs?: JobDefinition<any>[]; /** false: queues exist, nothing works them */ work?: boolean } = {},
 ): Promise<TestApp> {
   const config = testConfig(options.env);
   const logger = pino({ level: config.LOG_LEVEL });
   const database = await openMigratedTestDatabase();
   const jobs = createJobQueue(database, logger);
-  await jobs.start(options.jobs ?? jobDefinitions());
   const deps = { config, database, jobs, logger, stripe: createStripeFactory({ apiBase: config.STRIPE_API_BASE }) };
   const services = createServices(deps);
+  await jobs.start(options.jobs ?? jobDefinitions(services), { work: options.work ?? true });
   const app = await buildApp(deps, services);
   await app.ready();
   const workspaces = services.workspaces;

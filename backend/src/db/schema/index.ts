@@ -2,3 +2,4 @@ export * from './workspaces.js';
 export * from './connections.js';
 export * from './participants.js';
 export * from './stripe-objects.js';
+export * from './studies.js';

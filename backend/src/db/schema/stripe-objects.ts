@@ -32,6 +32,8 @@ export interface SyncCursor {
   /** The last id handed out in this range (the next page starts after it). */
   startingAfter?: string;
   done: boolean;
+  /** The connection may not read this type: the step was skipped (and the status says so). */
+  skipped?: boolean;
 }
 
 /** One backfill or resync of a connection: its checkpoints and counts, so a killed run resumes. */

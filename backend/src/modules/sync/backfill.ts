@@ -1,0 +1,141 @@
+import Stripe from 'stripe';
+import type { FastifyBaseLogger } from 'fastify';
+import type { StatusMessage, SyncCursor } from '../../db/schema/index.js';
+import { CATALOG_TYPES, CUSTOMER_TYPES, objectType, storeSubscription, type StoredObject, type StripeObjectType } from '../../stripe/registry.js';
+import { ConnectionUnusableError, type ConnectionCredentials } from '../connections/credentials.js';
+import type { ConnectionRepository, ConnectionRow } from '../connections/repository.js';
+import type { ParticipantRepository } from '../participants/repository.js';
+import type { SegmentRepository } from '../segments/repository.js';
+import type { ObjectStore } from './object-store.js';
+import { loadCatalog, type Recompute } from './recompute.js';
+import type { SyncRunRepository } from './sync-runs.js';
+import { withStripeRetry, type RetryOptions } from './stripe-retry.js';
+
+export interface BackfillDeps {
+  connections: ConnectionRepository;
+  credentials: ConnectionCredentials;
+  objects: ObjectStore;
+  participants: ParticipantRepository;
+  segments: SegmentRepository;
+  runs: SyncRunRepository;
+  recompute: Recompute;
+  logger: FastifyBaseLogger;
+  retry?: RetryOptions;
+}
+
+const PAGE = 100;
+const RECOMPUTE_BATCH = 500;
+
+interface RunState {
+  connection: ConnectionRow & { workspaceId: string };
+  stripe: Stripe;
+  runId: string;
+  cursors: Record<string, SyncCursor>;
+  counts: Record<string, number>;
+}
+
+/** Checkpoints outlive the process, so the skipped steps are read back from them. */
+function skippedMessages(cursors: Record<string, SyncCursor>): StatusMessage[] {
+  return [...CATALOG_TYPES, ...CUSTOMER_TYPES]
+    .map(objectType)
+    .filter((type) => cursors[type.type]?.skipped)
+    .map((type) => ({ code: `missing_${type.permission}`, message: `The connection lacks ${type.permission}: ${type.skipped} were skipped.` }));
+}
+
+/**
+ * The first sync (and any full resync) of a connection: catalog and subscriptions, then segments
+ * (`segments_synced`), then customers, invoices and credit notes, then metrics (`complete`).
+ * Only list endpoints, 100 objects a page; each page is checkpointed, so a run killed midway
+ * resumes after its last saved page.
+ */
+export function createBackfill(deps: BackfillDeps) {
+  const call = <T>(fn: () => Promise<T>) => withStripeRetry(fn, deps.retry);
+
+  async function saveProgress(state: RunState): Promise<void> {
+    await deps.runs.checkpoint(state.runId, state.cursors, state.counts);
+    await deps.connections.update(state.connection.id, { syncProgress: state.counts });
+  }
+
+  /** Items past the first 10 of a subscription come from their own list. */
+  async function completeItems(state: RunState, subscription: StoredObject): Promise<StoredObject> {
+    const items = subscription.items as { has_more?: boolean } | undefined;
+    if (!items?.has_more) return subscription;
+    const all: unknown[] = [];
+    for await (const item of state.stripe.subscriptionItems.list({ subscription: subscription.id, limit: PAGE })) all.push(item);
+    return storeSubscription({ ...subscription, items: { object: 'list', data: all, has_more: false } });
+  }
+
+  async function fetchType(state: RunState, type: StripeObjectType): Promise<void> {
+    const cursor = state.cursors[type.type] ?? { done: false };
+    if (cursor.done) return;
+    let startingAfter = cursor.startingAfter;
+    try {
+      for (;;) {
+        const observedAt = Date.now();
+        const page = await call(() => type.list(state.stripe, { limit: PAGE, ...(startingAfter ? { starting_after: startingAfter } : {}) }));
+        let stored = page.data.map((o) => type.store(o));
+        if (type.type === 'subscription') stored = await Promise.all(stored.map((s) => completeItems(state, s)));
+        await deps.objects.upsert(state.connection.workspaceId, type, stored, observedAt);
+        if (type.type === 'customer') await deps.participants.upsertFromCustomers(state.connection.workspaceId, stored, observedAt);
+        startingAfter = page.data.at(-1)?.id ?? startingAfter;
+        state.counts[type.type] = (state.counts[type.type] ?? 0) + page.data.length;
+        state.cursors[type.type] = { startingAfter, done: !page.has_more };
+        await saveProgress(state);
+        if (!page.has_more) return;
+      }
+    } catch (error) {
+      if (!(error instanceof Stripe.errors.StripePermissionError)) throw error;
+      state.cursors[type.type] = { done: true, skipped: true };
+      await saveProgress(state);
+    }
+  }
+
+  async function recomputeAll(state: RunState): Promise<void> {
+    const workspaceId = state.connection.workspaceId;
+    const creditNotesAvailable = !state.cursors.credit_note?.skipped;
+    const catalog = await loadCatalog(deps.objects, workspaceId, creditNotesAvailable);
+    let after: string | null = null;
+    for (;;) {
+      const page = await deps.participants.stripeLinkedPage(workspaceId, after, RECOMPUTE_BATCH);
+      if (page.length === 0) break;
+      await deps.recompute(workspaceId, page, catalog, { refreshTotals: false });
+      after = page.at(-1)!.id;
+    }
+    await deps.segments.refreshTotals(workspaceId);
+  }
+
+  return async function backfill(connectionId: string): Promise<void> {
+    const connection = await deps.connections.findById(connectionId);
+    if (!connection?.workspaceId || connection.status === 'disconnected' || connection.status === 'needs_reauth') return;
+    let stripe: Stripe;
+    try {
+      stripe = await deps.credentials.stripeFor(connection);
+    } catch (error) {
+      if (error instanceof ConnectionUnusableError) return;
+      throw error;
+    }
+    const { run, resumed } = await deps.runs.resumeOrStart(connection.id, 'backfill');
+    const state: RunState = { connection: { ...connection, workspaceId: connection.workspaceId }, stripe, runId: run.id, cursors: { ...run.cursors }, counts: { ...run.counts } };
+    const log = deps.logger.child({ connectionId, syncRun: run.id });
+    log.info({ resumed }, resumed ? 'resuming backfill' : 'starting backfill');
+    await deps.connections.update(connection.id, { status: 'syncing', lastError: null, syncProgress: state.counts, ...(resumed ? {} : { lastSyncStartedAt: new Date() }) });
+    try {
+      for (const type of CATALOG_TYPES) await fetchType(state, objectType(type));
+      const products = (await deps.objects.ofType(connection.workspaceId, 'product')).map((p) => ({ id: p.id, name: String(p.name ?? p.id) }));
+      await deps.segments.ensureStripeSegments(connection.workspaceId, products);
+      await deps.connections.update(connection.id, { status: 'segments_synced' });
+      for (const type of CUSTOMER_TYPES) await fetchType(state, objectType(type));
+      await recomputeAll(state);
+      await deps.runs.finish(run.id, { status: 'succeeded' });
+      await deps.connections.update(connection.id, { status: 'complete', statusMessages: skippedMessages(state.cursors), lastSyncFinishedAt: new Date(), syncProgress: state.counts });
+      log.info({ counts: state.counts }, 'backfill complete');
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      await deps.connections.update(connection.id, { lastError: `Sync failed: ${message}` });
+      log.error({ err: error }, 'backfill failed; it resumes from its last checkpoint on retry');
+      throw error;
+    }
+  };
+}
+
+export type Backfill = ReturnType<typeof createBackfill>;

@@ -1,0 +1,32 @@
+import { and, desc, eq, sql } from 'drizzle-orm';
+import type { Db } from '../../db/database.js';
+import { syncRuns, type SyncCursor } from '../../db/schema/index.js';
+
+export type SyncRunRow = typeof syncRuns.$inferSelect;
+
+export function createSyncRunRepository(db: Db) {
+  return {
+    /** The connection's unfinished run of this kind (a crashed process's), or a new one. */
+    async resumeOrStart(connectionId: string, kind: string): Promise<{ run: SyncRunRow; resumed: boolean }> {
+      const [running] = await db
+        .select()
+        .from(syncRuns)
+        .where(and(eq(syncRuns.connectionId, connectionId), eq(syncRuns.kind, kind), eq(syncRuns.status, 'running')))
+        .orderBy(desc(syncRuns.startedAt))
+        .limit(1);
+      if (running) return { run: running, resumed: true };
+      const [run] = await db.insert(syncRuns).values({ connectionId, kind }).returning();
+      return { run: run!, resumed: false };
+    },
+
+    async checkpoint(id: string, cursors: Record<string, SyncCursor>, counts: Record<string, number>): Promise<void> {
+      await db.update(syncRuns).set({ cursors, counts }).where(eq(syncRuns.id, id));
+    },
+
+    async finish(id: string, outcome: { status: 'succeeded' | 'failed'; error?: string }): Promise<void> {
+      await db.update(syncRuns).set({ status: outcome.status, error: outcome.error ?? null, finishedAt: sql`now()` }).where(eq(syncRuns.id, id));
+    },
+  };
+}
+
+export type SyncRunRepository = ReturnType<typeof createSyncRunRepository>;

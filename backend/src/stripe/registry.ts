@@ -1,0 +1,123 @@
+import type Stripe from 'stripe';
+
+/** The slice of a Stripe object the service keeps: what metrics and segments read, no payment data. */
+export type StoredObject = Record<string, unknown> & { id: string };
+
+export interface ListParams {
+  limit: number;
+  starting_after?: string;
+}
+
+/**
+ * One entry per Stripe object type the sync mirrors: how to list it, the permission that gates
+ * it, which customer it belongs to and what of it is stored. The backfill, the per-participant
+ * sync and the webhook handlers all go through this table instead of switching on types.
+ */
+export interface StripeObjectType {
+  type: 'product' | 'price' | 'coupon' | 'subscription' | 'customer' | 'invoice' | 'credit_note';
+  permission: string;
+  /** Shown when the connection may not read this type. */
+  skipped: string;
+  list(stripe: Stripe, params: ListParams): Promise<Stripe.ApiList<{ id: string; created: number }>>;
+  customerOf(object: StoredObject): string | null;
+  store(object: unknown): StoredObject;
+}
+
+const pick = (object: unknown, keys: readonly string[]): StoredObject => {
+  const source = object as Record<string, unknown>;
+  const kept: Record<string, unknown> = {};
+  for (const key of keys) if (key in source) kept[key] = source[key];
+  return kept as StoredObject;
+};
+
+const idOf = (value: unknown): string | null =>
+  typeof value === 'string' ? value : value && typeof value === 'object' && 'id' in value ? String((value as { id: unknown }).id) : null;
+
+// Allow-lists, not deny-lists: a field Stripe adds later is not stored until someone decides to.
+const CUSTOMER_FIELDS = ['id', 'object', 'created', 'email', 'name', 'phone', 'currency', 'metadata', 'discount', 'livemode', 'deleted'] as const;
+const PRODUCT_FIELDS = ['id', 'object', 'created', 'name', 'active', 'metadata', 'livemode'] as const;
+const PRICE_FIELDS = [
+  'id', 'object', 'created', 'active', 'currency', 'product', 'nickname', 'type', 'recurring', 'billing_scheme', 'unit_amount',
+  'unit_amount_decimal', 'tiers', 'tiers_mode', 'transform_quantity', 'tax_behavior', 'livemode', 'currency_options', 'custom_unit_amount', 'lookup_key', 'metadata',
+] as const;
+const SUBSCRIPTION_FIELDS = [
+  'id', 'object', 'created', 'customer', 'status', 'currency', 'items', 'discounts', 'pause_collection', 'cancel_at_period_end', 'cancel_at',
+  'canceled_at', 'ended_at', 'start_date', 'trial_start', 'trial_end', 'livemode', 'metadata',
+] as const;
+const ITEM_FIELDS = ['id', 'object', 'created', 'price', 'quantity', 'current_period_start', 'current_period_end', 'discounts', 'tax_rates', 'subscription'] as const;
+const INVOICE_FIELDS = ['id', 'object', 'created', 'customer', 'status', 'currency', 'amount_paid', 'amount_due', 'total', 'parent', 'livemode'] as const;
+const CREDIT_NOTE_FIELDS = ['id', 'object', 'created', 'customer', 'invoice', 'status', 'currency', 'amount', 'refunds', 'out_of_band_amount', 'livemode'] as const;
+const COUPON_FIELDS = ['id', 'object', 'created', 'percent_off', 'amount_off', 'currency', 'currency_options', 'duration', 'duration_in_months', 'applies_to', 'valid', 'livemode'] as const;
+
+/** Subscription items keep their full list; the backfill fills in items past the first page. */
+export function storeSubscription(subscription: unknown): StoredObject {
+  const stored = pick(subscription, SUBSCRIPTION_FIELDS);
+  const items = stored.items as { data: unknown[]; has_more: boolean } | undefined;
+  if (items) stored.items = { ...pick(items, ['object', 'has_more', 'total_count', 'url']), data: items.data.map((item) => pick(item, ITEM_FIELDS)) };
+  return stored;
+}
+
+export const STRIPE_OBJECT_TYPES: readonly StripeObjectType[] = [
+  {
+    type: 'product',
+    permission: 'product_read',
+    skipped: 'products (no per-product segments or plan names)',
+    list: (stripe, params) => stripe.products.list(params),
+    customerOf: () => null,
+    store: (o) => pick(o, PRODUCT_FIELDS),
+  },
+  {
+    type: 'price',
+    permission: 'plan_read',
+    skipped: 'prices (tiered prices cannot be valued)',
+    list: (stripe, params) => stripe.prices.list({ ...params, expand: ['data.tiers'] }),
+    customerOf: () => null,
+    store: (o) => pick(o, PRICE_FIELDS),
+  },
+  {
+    type: 'coupon',
+    permission: 'coupon_read',
+    skipped: 'coupons (MRR before discounts)',
+    list: (stripe, params) => stripe.coupons.list(params),
+    customerOf: () => null,
+    store: (o) => pick(o, COUPON_FIELDS),
+  },
+  {
+    type: 'subscription',
+    permission: 'subscription_read',
+    skipped: 'subscriptions (no MRR, plan, status or subscriber segments)',
+    list: (stripe, params) => stripe.subscriptions.list({ ...params, status: 'all', expand: ['data.discounts', 'data.items.data.discounts'] }),
+    customerOf: (o) => idOf(o.customer),
+    store: storeSubscription,
+  },
+  {
+    type: 'customer',
+    permission: 'customer_read',
+    skipped: 'customers (no participants can be imported)',
+    list: (stripe, params) => stripe.customers.list(params),
+    customerOf: (o) => o.id,
+    store: (o) => pick(o, CUSTOMER_FIELDS),
+  },
+  {
+    type: 'invoice',
+    permission: 'invoice_read',
+    skipped: 'invoices (no LTV)',
+    list: (stripe, params) => stripe.invoices.list(params),
+    customerOf: (o) => idOf(o.customer),
+    store: (o) => pick(o, INVOICE_FIELDS),
+  },
+  {
+    type: 'credit_note',
+    permission: 'credit_note_read',
+    skipped: 'credit notes (LTV is gross of refunds)',
+    list: (stripe, params) => stripe.creditNotes.list(params),
+    customerOf: (o) => idOf(o.customer),
+    store: (o) => pick(o, CREDIT_NOTE_FIELDS),
+  },
+];
+
+export const objectType = (type: StripeObjectType['type']): StripeObjectType => STRIPE_OBJECT_TYPES.find((t) => t.type === type)!;
+
+/** Read before segments can be built (status `segments_synced`), then the per-customer data. */
+export const CATALOG_TYPES = ['product', 'price', 'coupon', 'subscription'] as const;
+export const CUSTOMER_TYPES = ['customer', 'invoice', 'credit_note'] as const;

@@ -1,0 +1,193 @@
+import Stripe from 'stripe';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { computeParticipantMetrics } from '@ui/backend/src/stripe/metrics/index.js';
+import { startEmulator, type Emulator } from '../stripe-emulator/index.js';
+import { allStoredText, emulatorEnv } from '../support/oauth-flow.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+const CUSTOMERS = 240;
+let emulator: Emulator;
+let t: TestApp;
+let fullKey: string;
+let restrictedKey: string;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ generate: { customers: CUSTOMERS, seed: 7 }, latencyMs: 5 });
+  const keys = emulator.accounts()[0]!.api_keys;
+  fullKey = keys.find((k) => k.key.startsWith('sk_'))!.key;
+  restrictedKey = keys.find((k) => k.key.startsWith('rk_'))!.key;
+  t = await startTestApp({ env: emulatorEnv(emulator) });
+});
+afterAll(async () => {
+  await t?.close();
+  await emulator?.close();
+});
+
+// One Stripe account serves every test: each test's workspace lets go of it afterwards.
+let connected: string | undefined;
+afterEach(async () => {
+  if (connected) await t.http.delete('/api/integrations/stripe').set('authorization', connected);
+  connected = undefined;
+});
+
+async function connectWithKey(name: string, apiKey: string) {
+  const ws = await t.createWorkspace(name);
+  await t.http.put('/api/integrations/stripe/key').set('authorization', ws.auth).send({ api_key: apiKey }).expect(200);
+  connected = ws.auth;
+  return ws;
+}
+
+const statusOf = async (auth: string) => (await t.http.get('/api/integrations/stripe').set('authorization', auth).expect(200)).body;
+
+/** Polls the status API, recording each distinct status, until the sync completes. */
+async function watchSync(auth: string): Promise<string[]> {
+  const seen: string[] = [];
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const { status, last_error } = await statusOf(auth);
+    if (seen.at(-1) !== status) seen.push(status);
+    if (status === 'complete') return seen;
+    if (last_error && !/retry/.test(last_error)) throw new Error(last_error);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`sync did not complete; saw ${seen.join(' → ')}`);
+}
+
+async function allParticipants(auth: string) {
+  const all: any[] = [];
+  let cursor: string | null = null;
+  do {
+    const res: any = await t.http.get('/api/participants').query({ limit: 100, ...(cursor ? { cursor } : {}) }).set('authorization', auth).expect(200);
+    all.push(...res.body.data);
+    cursor = res.body.next_cursor;
+  } while (cursor);
+  return all;
+}
+
+/** The expected figures, computed from the emulator's full objects (not from what we stored). */
+async function expectedMetrics() {
+  const stripe = new Stripe(fullKey, { host: '127.0.0.1', port: emulator.port, protocol: 'http' });
+  const all = <T>(list: Stripe.ApiListPromise<T>) => list.autoPagingToArray({ limit: 10_000 });
+  const [customers, subscriptions, invoices, creditNotes, products, prices, coupons] = await Promise.all([
+    all(stripe.customers.list({ limit: 100 })),
+    all(stripe.subscriptions.list({ limit: 100, status: 'all', expand: ['data.discounts', 'data.items.data.discounts'] })),
+    all(stripe.invoices.list({ limit: 100 })),
+    all(stripe.creditNotes.list({ limit: 100 })),
+    all(stripe.products.list({ limit: 100 })),
+    all(stripe.prices.list({ limit: 100, expand: ['data.tiers'] })),
+    all(stripe.coupons.list({ limit: 100 })),
+  ]);
+  const priceById = new Map(prices.map((p) => [p.id, p]));
+  const full = await Promise.all(
+    subscriptions.map(async (s) => {
+      const items = s.items.has_more ? await all(stripe.subscriptionItems.list({ subscription: s.id, limit: 100 })) : s.items.data;
+      return { ...s, items: { ...s.items, data: items.map((i) => ({ ...i, price: priceById.get(i.price.id) ?? i.price })) } };
+    }),
+  );
+  const of = <T extends { customer: unknown }>(list: T[], id: string) => list.filter((o) => (typeof o.customer === 'string' ? o.customer : (o.customer as { id: string }).id) === id);
+  return new Map(
+    customers.map((customer) => [
+      customer.id,
+      computeParticipantMetrics({
+        customer,
+        subscriptions: of(full, customer.id),
+        invoices: of(invoices, customer.id),
+        creditNotes: of(creditNotes, customer.id),
+        products: new Map(products.map((p) => [p.id, p])),
+        coupons: new Map(coupons.map((c) => [c.id, c])),
+        creditNotesAvailable: true,
+      }),
+    ]),
+  );
+}
+
+describe('the first sync', () => {
+  it('moves pending → syncing → segments_synced → complete and imports every customer with its revenue data', async () => {
+    emulator.resetStats();
+    const ws = await connectWithKey('Backfill', fullKey);
+    const seen = await watchSync(ws.auth);
+    const order = ['pending', 'syncing', 'segments_synced', 'complete'];
+    expect(seen.map((s) => order.indexOf(s))).toEqual([...seen.map((s) => order.indexOf(s))].sort((a, b) => a - b));
+    expect(seen).toEqual(expect.arrayContaining(['syncing', 'segments_synced', 'complete']));
+
+    const status = await statusOf(ws.auth);
+    const counts = emulator.accounts()[0]!.counts;
+    expect(status.participant_count).toBe(CUSTOMERS);
+    expect(status.sync_progress.customer).toBe(CUSTOMERS);
+    expect(status.sync_progress.invoice).toBe(counts.invoice);
+    expect(status.status_messages).toEqual([]);
+
+    const stats = emulator.stats().requests;
+    const pages = (n: number) => Math.max(1, Math.ceil(n / 100));
+    const minimum = pages(counts.customer!) + pages(counts.subscription!) + pages(counts.invoice!) + pages(counts.credit_note!) + pages(counts.product!) + pages(counts.price!) + pages(counts.coupon!);
+    const listRequests = ['customers', 'subscriptions', 'invoices', 'credit_notes', 'products', 'prices', 'coupons'].reduce((n, r) => n + (stats[`GET /v1/${r}`] ?? 0), 0);
+    // The key check before saving lists each of the 7 types once (limit 1); the backfill, the minimum.
+    expect(listRequests).toBe(minimum + 7);
+
+    const participants = await allParticipants(ws.auth);
+    expect(participants).toHaveLength(CUSTOMERS);
+    const expected = await expectedMetrics();
+    for (const p of participants) {
+      const e = expected.get(p.stripe_customer_id)!;
+      expect({ id: p.stripe_customer_id, mrr: p.mrr, ltv: p.ltv, status: p.status, plan: p.plan, currency: p.currency }).toEqual({
+        id: p.stripe_customer_id,
+        mrr: e.mrr,
+        ltv: e.ltv,
+        status: e.status,
+        plan: e.plan,
+        currency: e.currency,
+      });
+      expect(p.last_synced_at).not.toBeNull();
+    }
+    expect(participants.some((p) => p.email === null)).toBe(true);
+    expect(new Set(participants.map((p) => p.status))).toEqual(new Set(['active', 'trial', 'churned', 'none']));
+
+    expect(Object.keys(stats).filter((k) => /^GET \/v1\/customers\/.+/.test(k))).toEqual([]);
+  });
+
+  it('builds segments whose counts and MRR totals add up from their members', async () => {
+    const ws = await connectWithKey('Segments', fullKey);
+    await watchSync(ws.auth);
+    const segments = (await t.http.get('/api/segments').set('authorization', ws.auth).expect(200)).body.data;
+    const byKey = new Map(segments.map((s: any) => [s.key, s]));
+    expect([...byKey.keys()]).toEqual(expect.arrayContaining(['all', 'active', 'trialing', 'churned']));
+    expect(segments.some((s: any) => s.key.startsWith('product:') && s.name.startsWith('Product: '))).toBe(true);
+    const participants = await allParticipants(ws.auth);
+    expect((byKey.get('all') as any).participant_count).toBe(participants.length);
+    expect((byKey.get('active') as any).participant_count).toBe(participants.filter((p) => p.status === 'active').length);
+    for (const segment of segments) {
+      const members: any[] = [];
+      let cursor: string | null = null;
+      do {
+        const res: any = await t.http.get(`/api/segments/${segment.id}/participants`).query({ limit: 100, ...(cursor ? { cursor } : {}) }).set('authorization', ws.auth).expect(200);
+        members.push(...res.body.data);
+        cursor = res.body.next_cursor;
+      } while (cursor);
+      expect(members).toHaveLength(segment.participant_count);
+      const totals: Record<string, number> = {};
+      for (const m of members) if (m.mrr > 0) totals[m.currency] = (totals[m.currency] ?? 0) + m.mrr;
+      expect(segment.mrr).toEqual(totals);
+    }
+  });
+
+  it('skips what a restricted key may not read, says so, and never stores payment data', async () => {
+    const ws = await connectWithKey('Restricted', restrictedKey);
+    await watchSync(ws.auth);
+    const status = await statusOf(ws.auth);
+    expect(status.status_messages).toEqual([{ code: 'missing_credit_note_read', message: expect.stringContaining('credit notes') }]);
+    expect(status.participant_count).toBe(CUSTOMERS);
+    const stored = await allStoredText(t);
+    expect(stored).not.toMatch(/default_source|default_payment_method|"sources"|"card"|invoice_settings/);
+  });
+
+  it('updates participants on a second sync instead of duplicating them', async () => {
+    const ws = await connectWithKey('Twice', fullKey);
+    await watchSync(ws.auth);
+    const first = await allParticipants(ws.auth);
+    await t.http.delete('/api/integrations/stripe').set('authorization', ws.auth).expect(200);
+    await t.http.put('/api/integrations/stripe/key').set('authorization', ws.auth).send({ api_key: fullKey }).expect(200);
+    await watchSync(ws.auth);
+    const second = await allParticipants(ws.auth);
+    expect(second.map((p) => p.id).sort()).toEqual(first.map((p) => p.id).sort());
+  });
+});

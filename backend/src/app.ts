@@ -74,6 +74,7 @@ export function createServices(deps: AppDeps) {
     runs: createSyncRunRepository(database.db),
     recompute,
     logger: deps.logger,
+    limits: { perSecond: { test: config.STRIPE_RATE_LIMIT_TEST, live: config.STRIPE_RATE_LIMIT_LIVE }, concurrency: config.SYNC_CONCURRENCY },
   });
   return {
     workspaces,

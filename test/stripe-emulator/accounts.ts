@@ -61,10 +61,17 @@ export function loadAccount(fixture: FixtureAccount, keys: KeyRing, now: number)
     id: fixture.id,
     livemode,
     store: new AccountStore(fixtureObjects(fixture)),
-    account: makeAccount({ id: fixture.id, created: now }) as unknown as StripeObject,
+    account: makeAccount({ id: fixture.id, created: accountCreated(fixture, now) }) as unknown as StripeObject,
     apiKeys: fixture.api_keys.map((apiKey) => ({ key: apiKey.key, permissions: apiKey.permissions })),
     connected: true,
   };
+}
+
+/** A real account is older than anything in it: a day before its oldest customer or product. */
+function accountCreated(fixture: FixtureAccount, now: number): number {
+  let oldest = now;
+  for (const list of [fixture.customers, fixture.products]) for (const o of list) oldest = Math.min(oldest, o.created);
+  return oldest - 86_400;
 }
 
 export function platformAccount(keys: KeyRing, platformKeys: { test: string; live: string }, now: number): AccountState {

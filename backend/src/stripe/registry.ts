@@ -6,6 +6,7 @@ export type StoredObject = Record<string, unknown> & { id: string };
 export interface ListParams {
   limit: number;
   starting_after?: string;
+  created?: { gte?: number; lt?: number };
 }
 
 /**

@@ -28,12 +28,21 @@ export const stripeObjects = pgTable(
   ],
 );
 
-export interface SyncCursor {
+/** One slice of a list: `created` bounds (seconds) and how far it has been read. */
+export interface RangeCursor {
+  gte?: number;
+  lt?: number;
   /** The last id handed out in this range (the next page starts after it). */
   startingAfter?: string;
   done: boolean;
+}
+
+export interface SyncCursor {
+  done: boolean;
   /** The connection may not read this type: the step was skipped (and the status says so). */
   skipped?: boolean;
+  /** Set once the first page showed the list is long: the rest, split by `created`, read in parallel. */
+  ranges?: RangeCursor[];
 }
 
 /** One backfill or resync of a connection: its checkpoints and counts, so a killed run resumes. */

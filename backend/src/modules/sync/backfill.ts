@@ -1,6 +1,8 @@
 import Stripe from 'stripe';
 import type { FastifyBaseLogger } from 'fastify';
-import type { StatusMessage, SyncCursor } from '../../db/schema/index.js';
+import type { RangeCursor, StatusMessage, SyncCursor } from '../../db/schema/index.js';
+import { createRequestLimiter } from '../../stripe/request-limiter.js';
+import { createdFilter, planRanges, STRIPE_EPOCH } from './list-ranges.js';
 import { CATALOG_TYPES, CUSTOMER_TYPES, objectType, storeSubscription, type StoredObject, type StripeObjectType } from '../../stripe/registry.js';
 import { ConnectionUnusableError, type ConnectionCredentials } from '../connections/credentials.js';
 import type { ConnectionRepository, ConnectionRow } from '../connections/repository.js';
@@ -20,6 +22,7 @@ export interface BackfillDeps {
   runs: SyncRunRepository;
   recompute: Recompute;
   logger: FastifyBaseLogger;
+  limits: { perSecond: { test: number; live: number }; concurrency: number };
   retry?: RetryOptions;
 }
 
@@ -29,9 +32,14 @@ const RECOMPUTE_BATCH = 500;
 interface RunState {
   connection: ConnectionRow & { workspaceId: string };
   stripe: Stripe;
+  /** Every Stripe request of the run: rate-limited per account and retried on 429/5xx. */
+  call: <T>(request: () => Promise<T>) => Promise<T>;
+  /** Lower bound for `created` ranges; asked of Stripe once, on first need. */
+  accountCreated(): Promise<number>;
   runId: string;
   cursors: Record<string, SyncCursor>;
   counts: Record<string, number>;
+  saving: Promise<void>;
 }
 
 /** Checkpoints outlive the process, so the skipped steps are read back from them. */
@@ -49,11 +57,23 @@ function skippedMessages(cursors: Record<string, SyncCursor>): StatusMessage[] {
  * resumes after its last saved page.
  */
 export function createBackfill(deps: BackfillDeps) {
-  const call = <T>(fn: () => Promise<T>) => withStripeRetry(fn, deps.retry);
-
+  /** Parallel ranges checkpoint one at a time, each writing the whole current state. */
   async function saveProgress(state: RunState): Promise<void> {
-    await deps.runs.checkpoint(state.runId, state.cursors, state.counts);
-    await deps.connections.update(state.connection.id, { syncProgress: state.counts });
+    const write = async () => {
+      await deps.runs.checkpoint(state.runId, state.cursors, state.counts);
+      await deps.connections.update(state.connection.id, { syncProgress: state.counts });
+    };
+    state.saving = state.saving.then(write, write);
+    await state.saving;
+  }
+
+  function accountCreated(stripe: Stripe, call: RunState['call']): () => Promise<number> {
+    let created: Promise<number> | undefined;
+    return () =>
+      (created ??= call(() => stripe.accounts.retrieveCurrent()).then(
+        (account) => account.created ?? STRIPE_EPOCH,
+        () => STRIPE_EPOCH,
+      ));
   }
 
   /** Items past the first 10 of a subscription come from their own list. */
@@ -61,33 +81,60 @@ export function createBackfill(deps: BackfillDeps) {
     const items = subscription.items as { has_more?: boolean } | undefined;
     if (!items?.has_more) return subscription;
     const all: unknown[] = [];
-    for await (const item of state.stripe.subscriptionItems.list({ subscription: subscription.id, limit: PAGE })) all.push(item);
+    let startingAfter: string | undefined;
+    for (;;) {
+      const page = await state.call(() => state.stripe.subscriptionItems.list({ subscription: subscription.id, limit: PAGE, ...(startingAfter ? { starting_after: startingAfter } : {}) }));
+      all.push(...page.data);
+      if (!page.has_more) break;
+      startingAfter = page.data.at(-1)!.id;
+    }
     return storeSubscription({ ...subscription, items: { object: 'list', data: all, has_more: false } });
   }
 
+  /** Reads one range page by page, checkpointing after each page. */
+  async function readRange(state: RunState, type: StripeObjectType, range: RangeCursor): Promise<void> {
+    while (!range.done) {
+      const observedAt = Date.now();
+      const params = { limit: PAGE, ...createdFilter(range), ...(range.startingAfter ? { starting_after: range.startingAfter } : {}) };
+      const page = await state.call(() => type.list(state.stripe, params));
+      await storePage(state, type, page.data, observedAt);
+      range.startingAfter = page.data.at(-1)?.id ?? range.startingAfter;
+      range.done = !page.has_more;
+      await saveProgress(state);
+    }
+  }
+
+  async function storePage(state: RunState, type: StripeObjectType, objects: unknown[], observedAt: number): Promise<void> {
+    let stored = objects.map((o) => type.store(o));
+    if (type.type === 'subscription') stored = await Promise.all(stored.map((s) => completeItems(state, s)));
+    await deps.objects.upsert(state.connection.workspaceId, type, stored, observedAt);
+    if (type.type === 'customer') await deps.participants.upsertFromCustomers(state.connection.workspaceId, stored, observedAt);
+    state.counts[type.type] = (state.counts[type.type] ?? 0) + stored.length;
+  }
+
+  /**
+   * The first page tells how long the list is; a long one is split into `created` ranges read in
+   * parallel (see list-ranges.ts). A type the connection may not read is skipped and reported.
+   */
   async function fetchType(state: RunState, type: StripeObjectType): Promise<void> {
-    const cursor = state.cursors[type.type] ?? { done: false };
+    const cursor: SyncCursor = state.cursors[type.type] ?? { done: false };
+    state.cursors[type.type] = cursor;
     if (cursor.done) return;
-    let startingAfter = cursor.startingAfter;
     try {
-      for (;;) {
+      if (!cursor.ranges) {
         const observedAt = Date.now();
-        const page = await call(() => type.list(state.stripe, { limit: PAGE, ...(startingAfter ? { starting_after: startingAfter } : {}) }));
-        let stored = page.data.map((o) => type.store(o));
-        if (type.type === 'subscription') stored = await Promise.all(stored.map((s) => completeItems(state, s)));
-        await deps.objects.upsert(state.connection.workspaceId, type, stored, observedAt);
-        if (type.type === 'customer') await deps.participants.upsertFromCustomers(state.connection.workspaceId, stored, observedAt);
-        startingAfter = page.data.at(-1)?.id ?? startingAfter;
-        state.counts[type.type] = (state.counts[type.type] ?? 0) + page.data.length;
-        state.cursors[type.type] = { startingAfter, done: !page.has_more };
+        const page = await state.call(() => type.list(state.stripe, { limit: PAGE }));
+        await storePage(state, type, page.data, observedAt);
+        cursor.ranges = page.has_more ? planRanges(page.data, await state.accountCreated()) : [];
         await saveProgress(state);
-        if (!page.has_more) return;
       }
+      await Promise.all(cursor.ranges.map((range) => readRange(state, type, range)));
+      cursor.done = true;
     } catch (error) {
       if (!(error instanceof Stripe.errors.StripePermissionError)) throw error;
       state.cursors[type.type] = { done: true, skipped: true };
-      await saveProgress(state);
     }
+    await saveProgress(state);
   }
 
   async function recomputeAll(state: RunState): Promise<void> {
@@ -115,16 +162,27 @@ export function createBackfill(deps: BackfillDeps) {
       throw error;
     }
     const { run, resumed } = await deps.runs.resumeOrStart(connection.id, 'backfill');
-    const state: RunState = { connection: { ...connection, workspaceId: connection.workspaceId }, stripe, runId: run.id, cursors: { ...run.cursors }, counts: { ...run.counts } };
+    const limiter = createRequestLimiter({ perSecond: deps.limits.perSecond[connection.livemode ? 'live' : 'test'], concurrency: deps.limits.concurrency });
+    const call: RunState['call'] = (request) => withStripeRetry(() => limiter(request), deps.retry);
+    const state: RunState = {
+      connection: { ...connection, workspaceId: connection.workspaceId },
+      stripe,
+      call,
+      accountCreated: accountCreated(stripe, call),
+      runId: run.id,
+      cursors: structuredClone(run.cursors),
+      counts: { ...run.counts },
+      saving: Promise.resolve(),
+    };
     const log = deps.logger.child({ connectionId, syncRun: run.id });
     log.info({ resumed }, resumed ? 'resuming backfill' : 'starting backfill');
     await deps.connections.update(connection.id, { status: 'syncing', lastError: null, syncProgress: state.counts, ...(resumed ? {} : { lastSyncStartedAt: new Date() }) });
     try {
-      for (const type of CATALOG_TYPES) await fetchType(state, objectType(type));
+      await Promise.all(CATALOG_TYPES.map((type) => fetchType(state, objectType(type))));
       const products = (await deps.objects.ofType(connection.workspaceId, 'product')).map((p) => ({ id: p.id, name: String(p.name ?? p.id) }));
       await deps.segments.ensureStripeSegments(connection.workspaceId, products);
       await deps.connections.update(connection.id, { status: 'segments_synced' });
-      for (const type of CUSTOMER_TYPES) await fetchType(state, objectType(type));
+      await Promise.all(CUSTOMER_TYPES.map((type) => fetchType(state, objectType(type))));
       await recomputeAll(state);
       await deps.runs.finish(run.id, { status: 'succeeded' });
       await deps.connections.update(connection.id, { status: 'complete', statusMessages: skippedMessages(state.cursors), lastSyncFinishedAt: new Date(), syncProgress: state.counts });

@@ -12,7 +12,9 @@ export interface SyncJob {
  */
 export const syncQueue = (handle?: JobDefinition<SyncJob>['handle']): JobDefinition<SyncJob> => ({
   name: SYNC_QUEUE,
-  queue: { retryLimit: 5, retryDelay: 30, retryBackoff: true },
+  // Heartbeats let another instance (or a restarted one) retry a sync whose process died, which
+  // then resumes from the run's checkpoints; a long backfill is not cut off by expiry.
+  queue: { retryLimit: 10, retryDelay: 5, retryBackoff: true, retryDelayMax: 300, heartbeatSeconds: 10, expireInSeconds: 6 * 3600 },
   handle,
 });
 

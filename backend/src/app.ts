@@ -25,6 +25,7 @@ import { participantRoutes } from './modules/participants/routes.js';
 import { createSegmentRepository } from './modules/segments/repository.js';
 import { createBackfill } from './modules/sync/backfill.js';
 import { createObjectStore } from './modules/sync/object-store.js';
+import { createParticipantSync } from './modules/sync/participant-sync.js';
 import { cancelSyncs, enqueueSync } from './modules/sync/queue.js';
 import { createRecompute } from './modules/sync/recompute.js';
 import { createSyncRunRepository } from './modules/sync/sync-runs.js';
@@ -76,6 +77,7 @@ export function createServices(deps: AppDeps) {
     logger: deps.logger,
     limits: { perSecond: { test: config.STRIPE_RATE_LIMIT_TEST, live: config.STRIPE_RATE_LIMIT_LIVE }, concurrency: config.SYNC_CONCURRENCY },
   });
+  const syncParticipant = createParticipantSync({ connections: connectionRepository, credentials, objects, participants, recompute });
   return {
     workspaces,
     connections,
@@ -83,6 +85,7 @@ export function createServices(deps: AppDeps) {
     participants,
     segments,
     backfill,
+    syncParticipant,
     panelCounts: createPanelCounts(database.db),
     connectLinks: createSignedTokens(masterKey, 'stripe-connect-link'),
   };

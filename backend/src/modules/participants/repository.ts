@@ -64,9 +64,9 @@ export function createParticipantRepository(db: Db) {
     },
 
     /** Stripe-linked participants in id order, a page at a time (for recomputing everything). */
-    async stripeLinkedPage(workspaceId: string, afterId: string | null, limit: number): Promise<Pick<ParticipantRow, 'id' | 'stripeCustomerId'>[]> {
+    async stripeLinkedPage(workspaceId: string, afterId: string | null, limit: number): Promise<Pick<ParticipantRow, 'id' | 'stripeCustomerId' | 'deletedInStripe'>[]> {
       return db
-        .select({ id: participants.id, stripeCustomerId: participants.stripeCustomerId })
+        .select({ id: participants.id, stripeCustomerId: participants.stripeCustomerId, deletedInStripe: participants.deletedInStripe })
         .from(participants)
         .where(and(eq(participants.workspaceId, workspaceId), sql`${participants.stripeCustomerId} is not null`, afterId ? gt(participants.id, afterId) : undefined))
         .orderBy(asc(participants.id))
@@ -93,6 +93,18 @@ export function createParticipantRepository(db: Db) {
           from (values ${values}) as v(id, mrr, ltv, currency, plan, plan_products, status, last_sync_error)
           where p.id = v.id`);
       }
+    },
+
+    /** A customer Stripe no longer has: recorded on the row, not thrown (the row may be imported data). */
+    async markStripeOutcome(id: string, outcome: 'missing' | 'deleted'): Promise<void> {
+      await db
+        .update(participants)
+        .set(
+          outcome === 'missing'
+            ? { lastSyncError: 'Customer not found in Stripe', lastSyncedAt: sql`now()`, updatedAt: sql`now()` }
+            : { deletedInStripe: true, lastSyncError: null, lastSyncedAt: sql`now()`, updatedAt: sql`now()` },
+        )
+        .where(eq(participants.id, id));
     },
 
     async find(workspaceId: string, id: string): Promise<ParticipantRow | undefined> {

@@ -40,7 +40,11 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   return { createdAt, id };
 }
 
-export function participantRoutes(deps: { participants: ParticipantRepository; segments: SegmentRepository }): FastifyPluginAsyncZod {
+export function participantRoutes(deps: {
+  participants: ParticipantRepository;
+  segments: SegmentRepository;
+  syncParticipant(workspaceId: string, participantId: string): Promise<ParticipantRow>;
+}): FastifyPluginAsyncZod {
   const security = [{ bearerAuth: [] }];
 
   async function pageOf(workspaceId: string, query: { limit: number; cursor?: string }, segmentId?: string) {
@@ -59,6 +63,12 @@ export function participantRoutes(deps: { participants: ParticipantRepository; s
       if (!row) throw notFound('participant');
       return toParticipantDto(row);
     });
+
+    app.post(
+      '/participants/:id/sync',
+      { schema: { tags: ['participants'], security, summary: 'Refresh one participant from Stripe now', params: IdParams, response: { 200: Participant, 404: ErrorResponse, 409: ErrorResponse, 422: ErrorResponse } } },
+      async (request) => toParticipantDto(await deps.syncParticipant(request.workspace.id, request.params.id)),
+    );
 
     app.get('/segments', { schema: { tags: ['segments'], security, summary: 'Segments with participant counts and MRR per currency', response: { 200: SegmentList } } }, async (request) => ({
       data: (await deps.segments.list(request.workspace.id)).map(toSegmentDto),

@@ -13,6 +13,12 @@ export interface Catalog {
   creditNotesAvailable: boolean;
 }
 
+export interface RecomputeTarget {
+  id: string;
+  stripeCustomerId: string | null;
+  deletedInStripe: boolean;
+}
+
 const CURRENT = new Set(['active', 'past_due', 'trialing']);
 const STATUS_SEGMENT = { active: 'active', trial: 'trialing', churned: 'churned' } as const;
 
@@ -61,8 +67,8 @@ function groupByCustomer(rows: StoredRow[]): Map<string, Record<string, StoredOb
  * webhook or "sync now" for one participant: the same rules either way.
  */
 export function createRecompute(deps: { objects: ObjectStore; participants: ParticipantRepository; segments: SegmentRepository }) {
-  return async function recompute(workspaceId: string, targets: { id: string; stripeCustomerId: string | null }[], catalog: Catalog, options: { refreshTotals?: boolean } = {}) {
-    const linked = targets.filter((t): t is { id: string; stripeCustomerId: string } => Boolean(t.stripeCustomerId));
+  return async function recompute(workspaceId: string, targets: RecomputeTarget[], catalog: Catalog, options: { refreshTotals?: boolean } = {}) {
+    const linked = targets.filter((t): t is RecomputeTarget & { stripeCustomerId: string } => Boolean(t.stripeCustomerId));
     const groups = groupByCustomer(await deps.objects.ofCustomers(workspaceId, linked.map((t) => t.stripeCustomerId)));
     const updates: ParticipantMetricsUpdate[] = [];
     const memberships: Membership[] = [];
@@ -84,6 +90,8 @@ export function createRecompute(deps: { objects: ObjectStore; participants: Part
         creditNotesAvailable: catalog.creditNotesAvailable,
       });
       updates.push({ id: target.id, mrr: metrics.mrr, ltv: metrics.ltv, currency: metrics.currency, plan: metrics.plan, planProducts: metrics.planProducts, status: metrics.status, lastSyncError: null });
+      // A customer deleted in Stripe keeps its figures (studies may use them) but leaves Stripe-derived segments.
+      if (target.deletedInStripe) continue;
       memberships.push({ participantId: target.id, key: 'all' });
       if (metrics.status !== 'none') memberships.push({ participantId: target.id, key: STATUS_SEGMENT[metrics.status] });
       for (const product of productsOf(subscriptions)) memberships.push({ participantId: target.id, key: productSegmentKey(product) });

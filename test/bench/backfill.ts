@@ -1,0 +1,100 @@
+/**
+ * `pnpm bench:backfill [--customers 20000] [--latency-ms 150] [--rate-limit 100]`
+ * The emulator runs in its own process (its data must not count in our memory) with Stripe-like
+ * latency and rate limit; the backfill runs here, on a PostgreSQL database of its own, through
+ * the real services. Prints requests vs the minimum, wall time vs the rate-limit bound,
+ * participants per second and this process's peak RSS.
+ */
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import pino from 'pino';
+import { createServices } from '@ui/backend/src/app.js';
+import { loadConfig } from '@ui/backend/src/config.js';
+import { openDatabase } from '@ui/backend/src/db/database.js';
+import { runMigrations } from '@ui/backend/src/db/migrate.js';
+import { jobDefinitions } from '@ui/backend/src/jobs/definitions.js';
+import { createJobQueue } from '@ui/backend/src/jobs/job-queue.js';
+import { createStripeFactory } from '@ui/backend/src/stripe/client.js';
+import { freePort, runScript } from '../support/processes.js';
+
+const { values } = parseArgs({
+  options: { customers: { type: 'string', default: '20000' }, 'latency-ms': { type: 'string', default: '150' }, 'rate-limit': { type: 'string', default: '100' } },
+});
+const customers = Number(values.customers);
+const rateLimit = Number(values['rate-limit']);
+const adminUrl = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+const print = (line: string) => process.stdout.write(`${line}\n`);
+
+async function admin(query: string) {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(query);
+  } finally {
+    await client.end();
+  }
+}
+
+async function main() {
+  const port = await freePort();
+  print(`starting the emulator: ${customers} customers, ${values['latency-ms']} ms latency, ${rateLimit} req/s…`);
+  const emulator = runScript('test/stripe-emulator/cli.ts', ['--port', String(port), '--generate', String(customers), '--seed', '1', '--latency-ms', String(values['latency-ms']), '--rate-limit', String(rateLimit)], {
+    NODE_OPTIONS: '--max-old-space-size=6144',
+  });
+  const name = `ui_bench_${randomBytes(4).toString('hex')}`;
+  try {
+    await emulator.waitForOutput(/listening on/, 300_000);
+    const emulatorUrl = `http://127.0.0.1:${port}`;
+    const { accounts } = (await (await fetch(`${emulatorUrl}/_emulator/stats`)).json()) as { accounts: { counts: Record<string, number>; api_keys: { key: string }[] }[] };
+    const account = accounts[0]!;
+    const fullKey = account.api_keys.find((k) => k.key.startsWith('sk_'))!.key;
+
+    await admin(`CREATE DATABASE ${name}`);
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    // Our limiter runs just under the emulator's limit, as it would under Stripe's.
+    const config = loadConfig({ NODE_ENV: 'test', STRIPE_API_BASE: emulatorUrl, STRIPE_RATE_LIMIT_TEST: String(Math.floor(rateLimit * 0.95)), SYNC_CONCURRENCY: '32' });
+    const database = await openDatabase({ kind: 'postgres', url: url.toString(), poolSize: 10 });
+    await runMigrations(database);
+    const logger = pino({ level: 'warn' });
+    const jobs = createJobQueue(database, logger);
+    const services = createServices({ config, database, jobs, logger, stripe: createStripeFactory({ apiBase: emulatorUrl }) });
+    // Queues exist (connecting enqueues a sync) but nothing works them: the bench runs the backfill itself.
+    await jobs.start(jobDefinitions(services), { work: false });
+    const { workspace } = await services.workspaces.createWorkspace('Bench');
+    const connection = await services.connections.saveApiKey(workspace.id, fullKey);
+    await fetch(`${emulatorUrl}/_emulator/stats/reset`, { method: 'POST' });
+
+    const started = performance.now();
+    await services.backfill(connection.id);
+    const seconds = (performance.now() - started) / 1000;
+
+    const stats = (await (await fetch(`${emulatorUrl}/_emulator/stats`)).json()) as { requests: Record<string, number>; total: number; rateLimited: number };
+    const counts = account.counts;
+    const pages = (n = 0) => Math.max(1, Math.ceil(n / 100));
+    const minimum = ['customer', 'subscription', 'invoice', 'credit_note', 'product', 'price', 'coupon'].reduce((sum, type) => sum + pages(counts[type]), 0);
+    const followUps = stats.requests['GET /v1/subscription_items'] ?? 0;
+    const bound = stats.total / rateLimit;
+    const rssMb = process.resourceUsage().maxRSS / 1024;
+    print(`objects: ${JSON.stringify(counts)}`);
+    print(`requests: ${stats.total} (list minimum ${minimum} + ${followUps} nested-list follow-ups = ${minimum + followUps}; ratio ${(stats.total / (minimum + followUps)).toFixed(3)}; 429s ${stats.rateLimited})`);
+    print(`wall time: ${seconds.toFixed(1)} s (rate-limit bound ${bound.toFixed(1)} s; ratio ${(seconds / bound).toFixed(2)})`);
+    print(`participants: ${customers} in ${seconds.toFixed(1)} s = ${(customers / seconds).toFixed(0)} per second`);
+    print(`peak RSS of the backfill process: ${rssMb.toFixed(0)} MB`);
+    await jobs.stop(1_000);
+    await database.close();
+  } finally {
+    emulator.child.kill('SIGTERM');
+    await emulator.exited;
+    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  },
+);

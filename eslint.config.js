@@ -11,4 +11,6 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
+  // Benchmarks report on stdout: printing is their interface.
+  { files: ['test/bench/**'], rules: { 'no-console': 'off' } },
 );

@@ -128,7 +128,7 @@ export async function buildApp(deps: AppDeps, services: Services = createService
   );
   await app.register(connectRoutes(routeDeps));
   await app.register(
-    stripeAppRoutes({ connections: services.connections, panelCounts: services.panelCounts, signingSecrets: deps.config.STRIPE_APP_SIGNING_SECRETS }),
+    stripeAppRoutes({ connections: services.connections, panelCounts: services.panelCounts, signingSecrets: deps.config.STRIPE_APP_SIGNING_SECRETS, db: deps.database.db, enqueueSync: enqueueSync(deps.jobs) }),
     { prefix: '/stripe-app' },
   );
   await app.register(

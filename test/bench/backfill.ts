@@ -57,7 +57,7 @@ async function main() {
     const config = loadConfig({ NODE_ENV: 'test', STRIPE_API_BASE: emulatorUrl, STRIPE_RATE_LIMIT_TEST: String(Math.floor(rateLimit * 0.95)), SYNC_CONCURRENCY: '32' });
     const database = await openDatabase({ kind: 'postgres', url: url.toString(), poolSize: 10 });
     await runMigrations(database);
-    const logger = pino({ level: 'warn' });
+    const logger = pino({ level: 'info' }, pino.destination(2));
     const jobs = createJobQueue(database, logger);
     const services = createServices({ config, database, jobs, logger, stripe: createStripeFactory({ apiBase: emulatorUrl }) });
     // Queues exist (connecting enqueues a sync) but nothing works them: the bench runs the backfill itself.

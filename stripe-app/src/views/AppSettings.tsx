@@ -1,23 +1,26 @@
-import { Box, SettingsView, Link } from '@stripe/ui-extension-sdk/ui';
+import { Box, SettingsView } from '@stripe/ui-extension-sdk/ui';
 import type { ExtensionContextValue } from '@stripe/ui-extension-sdk/context';
+import { Panel } from '../components/Panel';
+import { integrationsUrl } from '../config';
+import { useBackend } from '../hooks';
 
 /**
- * The app's settings page in the Stripe Dashboard. This first version only explains what the app
- * does; the connection status, claim code and actions arrive with the signed backend routes.
+ * The app's settings page (viewport `settings`): the connection as the merchant sees it, the
+ * claim code while the install is not linked, and Sync now / Disconnect / Open User Intuition.
  */
-const AppSettings = ({ userContext }: ExtensionContextValue) => (
-  <SettingsView>
-    <Box css={{ stack: 'y', gap: 'medium' }}>
-      <Box>
-        User Intuition turns your customers into a research panel: it reads customers, subscriptions
-        and invoices so you can invite the right people to AI-led interviews.
+const AppSettings = (context: ExtensionContextValue) => {
+  const { client, settings } = useBackend(context);
+  return (
+    <SettingsView>
+      <Box css={{ stack: 'y', gap: 'large' }}>
+        <Box css={{ color: 'secondary' }}>
+          User Intuition turns your customers into a research panel: it reads customers, subscriptions and invoices so you can invite the
+          right people to AI-led interviews.
+        </Box>
+        <Panel client={client} appHref={integrationsUrl(settings)} />
       </Box>
-      <Box>Account: {userContext?.account?.id ?? 'unknown'}</Box>
-      <Link href="https://app.userintuition.ai/integrations" target="_blank" external>
-        Open User Intuition
-      </Link>
-    </Box>
-  </SettingsView>
-);
+    </SettingsView>
+  );
+};
 
 export default AppSettings;

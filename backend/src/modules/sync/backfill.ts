@@ -2,6 +2,7 @@ import Stripe from 'stripe';
 import type { FastifyBaseLogger } from 'fastify';
 import type { RangeCursor, StatusMessage, SyncCursor } from '../../db/schema/index.js';
 import { createRequestLimiter } from '../../stripe/request-limiter.js';
+import { createCheckpointer } from './checkpointer.js';
 import { createdFilter, planRanges, STRIPE_EPOCH } from './list-ranges.js';
 import { CATALOG_TYPES, CUSTOMER_TYPES, objectType, storeSubscription, type StoredObject, type StripeObjectType } from '../../stripe/registry.js';
 import { ConnectionUnusableError, type ConnectionCredentials } from '../connections/credentials.js';
@@ -39,7 +40,17 @@ interface RunState {
   runId: string;
   cursors: Record<string, SyncCursor>;
   counts: Record<string, number>;
-  saving: Promise<void>;
+  checkpoints: ReturnType<typeof createCheckpointer>;
+}
+
+/** Logs how long each phase took, for operators and the backfill benchmark. */
+function timer(log: FastifyBaseLogger): (phase: string) => void {
+  let last = performance.now();
+  return (phase) => {
+    const now = performance.now();
+    log.info({ phase, ms: Math.round(now - last) }, 'backfill phase done');
+    last = now;
+  };
 }
 
 /** Checkpoints outlive the process, so the skipped steps are read back from them. */
@@ -57,15 +68,10 @@ function skippedMessages(cursors: Record<string, SyncCursor>): StatusMessage[] {
  * resumes after its last saved page.
  */
 export function createBackfill(deps: BackfillDeps) {
-  /** Parallel ranges checkpoint one at a time, each writing the whole current state. */
-  async function saveProgress(state: RunState): Promise<void> {
-    const write = async () => {
-      await deps.runs.checkpoint(state.runId, state.cursors, state.counts);
-      await deps.connections.update(state.connection.id, { syncProgress: state.counts });
-    };
-    state.saving = state.saving.then(write, write);
-    await state.saving;
-  }
+  const checkpoint = (state: Pick<RunState, 'runId' | 'cursors' | 'counts' | 'connection'>) => async () => {
+    await deps.runs.checkpoint(state.runId, state.cursors, state.counts);
+    await deps.connections.update(state.connection.id, { syncProgress: state.counts });
+  };
 
   function accountCreated(stripe: Stripe, call: RunState['call']): () => Promise<number> {
     let created: Promise<number> | undefined;
@@ -100,7 +106,7 @@ export function createBackfill(deps: BackfillDeps) {
       await storePage(state, type, page.data, observedAt);
       range.startingAfter = page.data.at(-1)?.id ?? range.startingAfter;
       range.done = !page.has_more;
-      await saveProgress(state);
+      state.checkpoints.request();
     }
   }
 
@@ -126,7 +132,7 @@ export function createBackfill(deps: BackfillDeps) {
         const page = await state.call(() => type.list(state.stripe, { limit: PAGE }));
         await storePage(state, type, page.data, observedAt);
         cursor.ranges = page.has_more ? planRanges(page.data, await state.accountCreated()) : [];
-        await saveProgress(state);
+        state.checkpoints.request();
       }
       await Promise.all(cursor.ranges.map((range) => readRange(state, type, range)));
       cursor.done = true;
@@ -134,7 +140,7 @@ export function createBackfill(deps: BackfillDeps) {
       if (!(error instanceof Stripe.errors.StripePermissionError)) throw error;
       state.cursors[type.type] = { done: true, skipped: true };
     }
-    await saveProgress(state);
+    await state.checkpoints.flush();
   }
 
   async function recomputeAll(state: RunState): Promise<void> {
@@ -164,26 +170,22 @@ export function createBackfill(deps: BackfillDeps) {
     const { run, resumed } = await deps.runs.resumeOrStart(connection.id, 'backfill');
     const limiter = createRequestLimiter({ perSecond: deps.limits.perSecond[connection.livemode ? 'live' : 'test'], concurrency: deps.limits.concurrency });
     const call: RunState['call'] = (request) => withStripeRetry(() => limiter(request), deps.retry);
-    const state: RunState = {
-      connection: { ...connection, workspaceId: connection.workspaceId },
-      stripe,
-      call,
-      accountCreated: accountCreated(stripe, call),
-      runId: run.id,
-      cursors: structuredClone(run.cursors),
-      counts: { ...run.counts },
-      saving: Promise.resolve(),
-    };
+    const base = { connection: { ...connection, workspaceId: connection.workspaceId }, runId: run.id, cursors: structuredClone(run.cursors), counts: { ...run.counts } };
+    const state: RunState = { ...base, stripe, call, accountCreated: accountCreated(stripe, call), checkpoints: createCheckpointer(checkpoint(base)) };
     const log = deps.logger.child({ connectionId, syncRun: run.id });
     log.info({ resumed }, resumed ? 'resuming backfill' : 'starting backfill');
     await deps.connections.update(connection.id, { status: 'syncing', lastError: null, syncProgress: state.counts, ...(resumed ? {} : { lastSyncStartedAt: new Date() }) });
     try {
+      const phase = timer(log);
       await Promise.all(CATALOG_TYPES.map((type) => fetchType(state, objectType(type))));
+      phase('catalog and subscriptions read');
       const products = (await deps.objects.ofType(connection.workspaceId, 'product')).map((p) => ({ id: p.id, name: String(p.name ?? p.id) }));
       await deps.segments.ensureStripeSegments(connection.workspaceId, products);
       await deps.connections.update(connection.id, { status: 'segments_synced' });
       await Promise.all(CUSTOMER_TYPES.map((type) => fetchType(state, objectType(type))));
+      phase('customers, invoices and credit notes read');
       await recomputeAll(state);
+      phase('metrics and segments computed');
       await deps.runs.finish(run.id, { status: 'succeeded' });
       await deps.connections.update(connection.id, { status: 'complete', statusMessages: skippedMessages(state.cursors), lastSyncFinishedAt: new Date(), syncProgress: state.counts });
       log.info({ counts: state.counts }, 'backfill complete');

@@ -14,7 +14,7 @@ export const syncQueue = (handle?: JobDefinition<SyncJob>['handle']): JobDefinit
   name: SYNC_QUEUE,
   // Heartbeats let another instance (or a restarted one) retry a sync whose process died, which
   // then resumes from the run's checkpoints; a long backfill is not cut off by expiry.
-  queue: { retryLimit: 10, retryDelay: 5, retryBackoff: true, retryDelayMax: 300, heartbeatSeconds: 10, expireInSeconds: 6 * 3600 },
+  queue: { policy: 'stately', retryLimit: 10, retryDelay: 5, retryBackoff: true, retryDelayMax: 300, heartbeatSeconds: 10, expireInSeconds: 6 * 3600 },
   handle,
 });
 

@@ -23,7 +23,7 @@ import { createPanelCounts } from './modules/participants/panel-counts.js';
 import { createParticipantRepository } from './modules/participants/repository.js';
 import { participantRoutes } from './modules/participants/routes.js';
 import { createSegmentRepository } from './modules/segments/repository.js';
-import { createBackfill } from './modules/sync/backfill.js';
+import { createSyncRunner } from './modules/sync/backfill.js';
 import { createObjectStore } from './modules/sync/object-store.js';
 import { createParticipantSync } from './modules/sync/participant-sync.js';
 import { cancelSyncs, enqueueSync } from './modules/sync/queue.js';
@@ -66,7 +66,7 @@ export function createServices(deps: AppDeps) {
   const participants = createParticipantRepository(database.db);
   const segments = createSegmentRepository(database.db);
   const recompute = createRecompute({ objects, participants, segments });
-  const backfill = createBackfill({
+  const syncRunner = createSyncRunner({
     connections: connectionRepository,
     credentials,
     objects,
@@ -84,7 +84,10 @@ export function createServices(deps: AppDeps) {
     credentials,
     participants,
     segments,
-    backfill,
+    backfill: syncRunner.backfill,
+    resync: syncRunner.resync,
+    listSyncableConnections: () => connectionRepository.listSyncable(),
+    enqueueSync: enqueueSync(deps.jobs),
     syncParticipant,
     panelCounts: createPanelCounts(database.db),
     connectLinks: createSignedTokens(masterKey, 'stripe-connect-link'),

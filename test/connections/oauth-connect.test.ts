@@ -47,7 +47,7 @@ describe('connecting from the integrations page', () => {
     expect(await status(ws.auth)).toMatchObject({ connected: true, status: 'pending', stripe_account_id: ACCT_A, livemode: false, connection_mode: 'oauth', api_key: null });
 
     const job = await t.jobs.boss.fetch(SYNC_QUEUE);
-    expect(job?.[0]?.data).toEqual({ connectionId: expect.any(String) });
+    expect(job?.[0]?.data).toEqual({ connectionId: expect.any(String), kind: 'backfill' });
 
     const stored = await allStoredText(t);
     expect(stored).not.toMatch(/sk_test_[A-Za-z0-9]{20}/);

@@ -1,8 +1,11 @@
 import type { Services } from '../app.js';
-import { syncQueue } from '../modules/sync/queue.js';
+import { resyncScheduleQueue, syncQueue } from '../modules/sync/queue.js';
 import type { JobDefinition } from './job-queue.js';
 
 /** Every queue the service works on, with the domain service that handles its jobs. */
 export function jobDefinitions(services: Services): JobDefinition<any>[] {
-  return [syncQueue((job) => services.backfill(job.data.connectionId))];
+  return [
+    syncQueue(({ data }) => (!data.kind || data.kind === 'backfill' ? services.backfill(data.connectionId) : services.resync(data.connectionId, data.kind))),
+    resyncScheduleQueue({ listSyncableConnections: services.listSyncableConnections, enqueue: services.enqueueSync }),
+  ];
 }

@@ -8,6 +8,8 @@ export interface JobDefinition<T extends object = object> {
   name: string;
   queue?: Omit<Queue, 'name'>;
   work?: WorkOptions;
+  /** Cron schedules that send this queue a job (idempotent across instances: keyed by `key`). */
+  schedules?: { cron: string; data?: T; key: string }[];
   /** Absent while the worker for this queue lives elsewhere: jobs wait in the queue for it. */
   handle?(job: Job<T>): Promise<void>;
 }
@@ -36,6 +38,9 @@ export function createJobQueue(database: Database, logger: Logger): JobQueue {
       await boss.start();
       for (const definition of definitions) {
         await boss.createQueue(definition.name, definition.queue ?? {});
+        for (const schedule of definition.schedules ?? []) {
+          await boss.schedule(definition.name, schedule.cron, schedule.data ?? {}, { key: schedule.key, tz: 'UTC' });
+        }
         const handle = definition.handle;
         if (!work || !handle) continue;
         await boss.work<object>(definition.name, { ...definition.work }, async (jobs) => {

@@ -76,6 +76,11 @@ export function createConnectionRepository(db: Db) {
       return row;
     },
 
+    /** Connections a scheduled resync should visit: linked to a workspace, first sync done. */
+    async listSyncable(): Promise<Pick<ConnectionRow, 'id'>[]> {
+      return db.select({ id: connections.id }).from(connections).where(and(eq(connections.status, 'complete'), sql`${connections.workspaceId} is not null`));
+    },
+
     async findById(id: string): Promise<ConnectionRow | undefined> {
       const [row] = await db.select().from(connections).where(eq(connections.id, id));
       return row;

@@ -30,7 +30,17 @@ export interface BackfillDeps {
 const PAGE = 100;
 const RECOMPUTE_BATCH = 500;
 
+/** What one run reads: catalog types first (then segments), then customer data, optionally since a time. */
+interface SyncPlan {
+  kind: 'backfill' | 'resync_mrr' | 'resync_ltv';
+  catalog: StripeObjectType['type'][];
+  customerData: StripeObjectType['type'][];
+  /** Unix seconds: only objects created from then on (LTV resync). */
+  since?: number;
+}
+
 interface RunState {
+  plan: SyncPlan;
   connection: ConnectionRow & { workspaceId: string };
   stripe: Stripe;
   /** Every Stripe request of the run: rate-limited per account and retried on 429/5xx. */
@@ -67,7 +77,7 @@ function skippedMessages(cursors: Record<string, SyncCursor>): StatusMessage[] {
  * Only list endpoints, 100 objects a page; each page is checkpointed, so a run killed midway
  * resumes after its last saved page.
  */
-export function createBackfill(deps: BackfillDeps) {
+export function createSyncRunner(deps: BackfillDeps) {
   const checkpoint = (state: Pick<RunState, 'runId' | 'cursors' | 'counts' | 'connection'>) => async () => {
     await deps.runs.checkpoint(state.runId, state.cursors, state.counts);
     await deps.connections.update(state.connection.id, { syncProgress: state.counts });
@@ -129,9 +139,10 @@ export function createBackfill(deps: BackfillDeps) {
     try {
       if (!cursor.ranges) {
         const observedAt = Date.now();
-        const page = await state.call(() => type.list(state.stripe, { limit: PAGE }));
+        const since = state.plan.since;
+        const page = await state.call(() => type.list(state.stripe, { limit: PAGE, ...(since ? { created: { gte: since } } : {}) }));
         await storePage(state, type, page.data, observedAt);
-        cursor.ranges = page.has_more ? planRanges(page.data, await state.accountCreated()) : [];
+        cursor.ranges = page.has_more ? planRanges(page.data, since ?? (await state.accountCreated()), since) : [];
         state.checkpoints.request();
       }
       await Promise.all(cursor.ranges.map((range) => readRange(state, type, range)));
@@ -157,7 +168,7 @@ export function createBackfill(deps: BackfillDeps) {
     await deps.segments.refreshTotals(workspaceId);
   }
 
-  return async function backfill(connectionId: string): Promise<void> {
+  async function run(connectionId: string, planOf: (connection: ConnectionRow) => Promise<SyncPlan>): Promise<void> {
     const connection = await deps.connections.findById(connectionId);
     if (!connection?.workspaceId || connection.status === 'disconnected' || connection.status === 'needs_reauth') return;
     let stripe: Stripe;
@@ -167,35 +178,64 @@ export function createBackfill(deps: BackfillDeps) {
       if (error instanceof ConnectionUnusableError) return;
       throw error;
     }
-    const { run, resumed } = await deps.runs.resumeOrStart(connection.id, 'backfill');
+    const plan = await planOf(connection);
+    const { run, resumed } = await deps.runs.resumeOrStart(connection.id, plan.kind);
     const limiter = createRequestLimiter({ perSecond: deps.limits.perSecond[connection.livemode ? 'live' : 'test'], concurrency: deps.limits.concurrency });
     const call: RunState['call'] = (request) => withStripeRetry(() => limiter(request), deps.retry);
     const base = { connection: { ...connection, workspaceId: connection.workspaceId }, runId: run.id, cursors: structuredClone(run.cursors), counts: { ...run.counts } };
-    const state: RunState = { ...base, stripe, call, accountCreated: accountCreated(stripe, call), checkpoints: createCheckpointer(checkpoint(base)) };
-    const log = deps.logger.child({ connectionId, syncRun: run.id });
-    log.info({ resumed }, resumed ? 'resuming backfill' : 'starting backfill');
-    await deps.connections.update(connection.id, { status: 'syncing', lastError: null, syncProgress: state.counts, ...(resumed ? {} : { lastSyncStartedAt: new Date() }) });
+    const state: RunState = { ...base, plan, stripe, call, accountCreated: accountCreated(stripe, call), checkpoints: createCheckpointer(checkpoint(base)) };
+    const log = deps.logger.child({ connectionId, syncRun: run.id, kind: plan.kind });
+    log.info({ resumed, since: plan.since }, resumed ? 'resuming sync' : 'starting sync');
+    const status = (value: ConnectionRow['status']) => (plan.kind === 'backfill' ? { status: value } : {});
+    await deps.connections.update(connection.id, { ...status('syncing'), lastError: null, syncProgress: state.counts, ...(resumed ? {} : { lastSyncStartedAt: new Date() }) });
     try {
       const phase = timer(log);
-      await Promise.all(CATALOG_TYPES.map((type) => fetchType(state, objectType(type))));
+      await Promise.all(plan.catalog.map((type) => fetchType(state, objectType(type))));
       phase('catalog and subscriptions read');
-      const products = (await deps.objects.ofType(connection.workspaceId, 'product')).map((p) => ({ id: p.id, name: String(p.name ?? p.id) }));
-      await deps.segments.ensureStripeSegments(connection.workspaceId, products);
-      await deps.connections.update(connection.id, { status: 'segments_synced' });
-      await Promise.all(CUSTOMER_TYPES.map((type) => fetchType(state, objectType(type))));
+      if (plan.catalog.includes('product')) {
+        const products = (await deps.objects.ofType(connection.workspaceId, 'product')).map((p) => ({ id: p.id, name: String(p.name ?? p.id) }));
+        await deps.segments.ensureStripeSegments(connection.workspaceId, products);
+      }
+      await deps.connections.update(connection.id, status('segments_synced'));
+      await Promise.all(plan.customerData.map((type) => fetchType(state, objectType(type))));
       phase('customers, invoices and credit notes read');
       await recomputeAll(state);
       phase('metrics and segments computed');
       await deps.runs.finish(run.id, { status: 'succeeded' });
-      await deps.connections.update(connection.id, { status: 'complete', statusMessages: skippedMessages(state.cursors), lastSyncFinishedAt: new Date(), syncProgress: state.counts });
-      log.info({ counts: state.counts }, 'backfill complete');
+      await deps.connections.update(connection.id, {
+        ...status('complete'),
+        ...(plan.kind === 'backfill' ? { statusMessages: skippedMessages(state.cursors) } : {}),
+        lastSyncFinishedAt: new Date(),
+        syncProgress: state.counts,
+      });
+      log.info({ counts: state.counts }, 'sync complete');
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       await deps.connections.update(connection.id, { lastError: `Sync failed: ${message}` });
-      log.error({ err: error }, 'backfill failed; it resumes from its last checkpoint on retry');
+      log.error({ err: error }, 'sync failed; it resumes from its last checkpoint on retry');
       throw error;
     }
+  }
+
+  /** Invoices can turn paid weeks after they were created: the LTV window reaches back this far. */
+  const LTV_LOOKBACK_SECONDS = 35 * 24 * 3600;
+
+  return {
+    /** The first sync, and any full resync: everything, with the status moving through its steps. */
+    backfill: (connectionId: string) => run(connectionId, async () => ({ kind: 'backfill', catalog: [...CATALOG_TYPES], customerData: [...CUSTOMER_TYPES] })),
+    /**
+     * Scheduled resyncs. MRR: subscriptions and catalog again (a subscription's changes do not
+     * show in `created`). LTV: invoices and credit notes created since the last successful LTV
+     * resync (or backfill) minus a lookback, so a missed run is caught up and a repeated one is cheap.
+     */
+    resync: (connectionId: string, kind: 'mrr' | 'ltv') =>
+      run(connectionId, async (connection) => {
+        if (kind === 'mrr') return { kind: 'resync_mrr', catalog: [...CATALOG_TYPES], customerData: [] };
+        const last = await deps.runs.lastSucceeded(connection.id, ['resync_ltv', 'backfill']);
+        const since = last ? Math.floor(last.getTime() / 1000) - LTV_LOOKBACK_SECONDS : undefined;
+        return { kind: 'resync_ltv', catalog: [], customerData: ['invoice', 'credit_note'], since };
+      }),
   };
 }
 
-export type Backfill = ReturnType<typeof createBackfill>;
+export type SyncRunner = ReturnType<typeof createSyncRunner>;

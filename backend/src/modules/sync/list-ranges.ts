@@ -15,19 +15,20 @@ const MAX_RANGES = 16;
  * page's time span estimates how many pages remain; long lists are cut into equal time ranges
  * read in parallel. A head range picks up objects created in the same second as the page's last.
  */
-export function planRanges(firstPage: { created: number; id: string }[], lower: number): RangeCursor[] {
+export function planRanges(firstPage: { created: number; id: string }[], lower: number, floor?: number): RangeCursor[] {
   const newest = firstPage[0]!.created;
   const last = firstPage.at(-1)!;
   const head: RangeCursor = { gte: last.created, startingAfter: last.id, done: false };
   const span = Math.max(1, newest - last.created);
   const remainingPages = Math.max(0, last.created - lower) / span;
   const count = Math.min(MAX_RANGES, Math.max(1, Math.floor(remainingPages / PAGES_PER_RANGE)));
-  if (count === 1) return [{ lt: undefined, startingAfter: last.id, done: false }];
+  if (count === 1) return [{ gte: floor, startingAfter: last.id, done: false }];
   const width = Math.ceil((last.created - lower) / count);
   const ranges: RangeCursor[] = [head];
   for (let i = 0; i < count; i++) {
     const gte = lower + i * width;
-    ranges.push({ gte: i === 0 ? undefined : gte, lt: Math.min(last.created, gte + width), done: false });
+    // The oldest range is open-ended (or starts at the resync's floor): nothing older is missed.
+    ranges.push({ gte: i === 0 ? floor : gte, lt: Math.min(last.created, gte + width), done: false });
   }
   return ranges;
 }

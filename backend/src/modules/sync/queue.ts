@@ -2,9 +2,21 @@ import type { JobDefinition, JobQueue } from '../../jobs/job-queue.js';
 
 export const SYNC_QUEUE = 'connection-sync';
 
+export type SyncKind = 'backfill' | 'mrr' | 'ltv';
+
 export interface SyncJob {
   connectionId: string;
+  /** Absent: the full backfill. */
+  kind?: SyncKind;
 }
+
+export const RESYNC_SCHEDULE_QUEUE = 'resync-schedule';
+
+/** Weekly MRR on Sunday, monthly LTV on the 1st (UTC); each visits every connected workspace. */
+export const RESYNC_SCHEDULES: { kind: Exclude<SyncKind, 'backfill'>; cron: string }[] = [
+  { kind: 'mrr', cron: '0 3 * * 0' },
+  { kind: 'ltv', cron: '0 4 1 * *' },
+];
 
 /**
  * One sync per connection at a time: the singleton key collapses repeated requests (reconnects,
@@ -18,12 +30,22 @@ export const syncQueue = (handle?: JobDefinition<SyncJob>['handle']): JobDefinit
   handle,
 });
 
-export const enqueueSync = (jobs: JobQueue) => async (connectionId: string) => {
-  await jobs.send<SyncJob>(SYNC_QUEUE, { connectionId }, { singletonKey: connectionId });
+/** At most one queued and one running sync per connection and kind. */
+export const enqueueSync = (jobs: JobQueue) => async (connectionId: string, kind: SyncKind = 'backfill') => {
+  await jobs.send<SyncJob>(SYNC_QUEUE, { connectionId, kind }, { singletonKey: kind === 'backfill' ? connectionId : `${connectionId}:${kind}` });
 };
+
+/** Fans a scheduled resync out to one job per connection. */
+export const resyncScheduleQueue = (deps: { listSyncableConnections(): Promise<{ id: string }[]>; enqueue(connectionId: string, kind: SyncKind): Promise<void> }): JobDefinition<{ kind: 'mrr' | 'ltv' }> => ({
+  name: RESYNC_SCHEDULE_QUEUE,
+  schedules: RESYNC_SCHEDULES.map((s) => ({ cron: s.cron, data: { kind: s.kind }, key: s.kind })),
+  async handle(job) {
+    for (const connection of await deps.listSyncableConnections()) await deps.enqueue(connection.id, job.data.kind);
+  },
+});
 
 /** Cancels the connection's queued syncs (a running one stops when its credentials are gone). */
 export const cancelSyncs = (jobs: JobQueue) => async (connectionId: string) => {
-  const queued = await jobs.boss.findJobs(SYNC_QUEUE, { key: connectionId, queued: true });
+  const queued = await jobs.boss.findJobs(SYNC_QUEUE, { data: { connectionId }, queued: true });
   if (queued.length > 0) await jobs.boss.cancel(SYNC_QUEUE, queued.map((job) => job.id));
 };

@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/database.js';
 import { syncRuns, type SyncCursor } from '../../db/schema/index.js';
 
@@ -17,6 +17,17 @@ export function createSyncRunRepository(db: Db) {
       if (running) return { run: running, resumed: true };
       const [run] = await db.insert(syncRuns).values({ connectionId, kind }).returning();
       return { run: run!, resumed: false };
+    },
+
+    /** When the newest successful run of these kinds started (its window's end). */
+    async lastSucceeded(connectionId: string, kinds: string[]): Promise<Date | undefined> {
+      const [row] = await db
+        .select({ startedAt: syncRuns.startedAt })
+        .from(syncRuns)
+        .where(and(eq(syncRuns.connectionId, connectionId), inArray(syncRuns.kind, kinds), eq(syncRuns.status, 'succeeded')))
+        .orderBy(desc(syncRuns.startedAt))
+        .limit(1);
+      return row?.startedAt;
     },
 
     async checkpoint(id: string, cursors: Record<string, SyncCursor>, counts: Record<string, number>): Promise<void> {

@@ -25,10 +25,18 @@ import { participantRoutes } from './modules/participants/routes.js';
 import { createSegmentRepository } from './modules/segments/repository.js';
 import { createSyncRunner } from './modules/sync/backfill.js';
 import { createObjectStore } from './modules/sync/object-store.js';
-import { createParticipantSync } from './modules/sync/participant-sync.js';
+import { createCustomerSync, createParticipantSync } from './modules/sync/participant-sync.js';
 import { cancelSyncs, enqueueSync } from './modules/sync/queue.js';
 import { createRecompute } from './modules/sync/recompute.js';
 import { createSyncRunRepository } from './modules/sync/sync-runs.js';
+import { createInviteDelivery } from './modules/studies/delivery.js';
+import { createDeliveryRepository } from './modules/studies/delivery-repository.js';
+import { scheduleDelivery } from './modules/studies/jobs.js';
+import { createMailer } from './modules/studies/mailer.js';
+import { createStudyRepository } from './modules/studies/repository.js';
+import { studyRoutes } from './modules/studies/routes.js';
+import { createStudyService } from './modules/studies/service.js';
+import { createInviteTokens } from './modules/studies/tokens.js';
 import { createWorkspaceRepository } from './modules/workspaces/repository.js';
 import { workspaceRoutes } from './modules/workspaces/routes.js';
 import { createWorkspaceService } from './modules/workspaces/service.js';
@@ -78,6 +86,19 @@ export function createServices(deps: AppDeps) {
     limits: { perSecond: { test: config.STRIPE_RATE_LIMIT_TEST, live: config.STRIPE_RATE_LIMIT_LIVE }, concurrency: config.SYNC_CONCURRENCY },
   });
   const syncParticipant = createParticipantSync({ connections: connectionRepository, credentials, objects, participants, recompute });
+  const syncCustomer = createCustomerSync({ connections: connectionRepository, participants, syncParticipant });
+  const studyRepository = createStudyRepository(database.db);
+  const inviteTokens = createInviteTokens(config.ENCRYPTION_KEY);
+  const studies = createStudyService({ repository: studyRepository, tokens: inviteTokens, schedule: scheduleDelivery(deps.jobs) });
+  const inviteDelivery = createInviteDelivery({
+    studies: studyRepository,
+    deliveries: createDeliveryRepository(database.db),
+    mailer: createMailer(config, deps.logger),
+    tokens: inviteTokens,
+    interviewBaseUrl: config.INTERVIEW_BASE_URL,
+    logger: deps.logger,
+    schedule: scheduleDelivery(deps.jobs),
+  });
   return {
     workspaces,
     connections,
@@ -89,8 +110,11 @@ export function createServices(deps: AppDeps) {
     listSyncableConnections: () => connectionRepository.listSyncable(),
     enqueueSync: enqueueSync(deps.jobs),
     syncParticipant,
+    syncCustomer,
     panelCounts: createPanelCounts(database.db),
     connectLinks: createSignedTokens(masterKey, 'stripe-connect-link'),
+    studies,
+    inviteDelivery,
   };
 }
 
@@ -131,7 +155,7 @@ export async function buildApp(deps: AppDeps, services: Services = createService
   );
   await app.register(connectRoutes(routeDeps));
   await app.register(
-    stripeAppRoutes({ connections: services.connections, panelCounts: services.panelCounts, signingSecrets: deps.config.STRIPE_APP_SIGNING_SECRETS, db: deps.database.db, enqueueSync: enqueueSync(deps.jobs) }),
+    stripeAppRoutes({ connections: services.connections, panelCounts: services.panelCounts, signingSecrets: deps.config.STRIPE_APP_SIGNING_SECRETS, db: deps.database.db, enqueueSync: enqueueSync(deps.jobs), syncCustomer: services.syncCustomer }),
     { prefix: '/stripe-app' },
   );
   await app.register(
@@ -140,6 +164,7 @@ export async function buildApp(deps: AppDeps, services: Services = createService
       await api.register(workspaceRoutes(services.workspaces));
       await api.register(integrationRoutes(routeDeps));
       await api.register(participantRoutes(services));
+      await api.register(studyRoutes(services.studies));
     },
     { prefix: '/api' },
   );

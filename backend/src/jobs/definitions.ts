@@ -1,4 +1,5 @@
 import type { Services } from '../app.js';
+import { inviteDeliveryQueue } from '../modules/studies/jobs.js';
 import { resyncScheduleQueue, syncQueue } from '../modules/sync/queue.js';
 import type { JobDefinition } from './job-queue.js';
 
@@ -7,5 +8,6 @@ export function jobDefinitions(services: Services): JobDefinition<any>[] {
   return [
     syncQueue(({ data }) => (!data.kind || data.kind === 'backfill' ? services.backfill(data.connectionId) : services.resync(data.connectionId, data.kind))),
     resyncScheduleQueue({ listSyncableConnections: services.listSyncableConnections, enqueue: services.enqueueSync }),
+    inviteDeliveryQueue(services.inviteDelivery),
   ];
 }

@@ -25,10 +25,13 @@ export interface JobQueue {
 }
 
 export function createJobQueue(database: Database, logger: Logger): JobQueue {
+  // Supervision every 10 s (pg-boss defaults to 60): a job whose process died is retried soon
+  // after its heartbeat stops, so a killed sync resumes within a minute.
+  const supervision = { superviseIntervalSeconds: 10, monitorIntervalSeconds: 10 };
   const boss =
     database.kind === 'pglite'
-      ? new PgBoss({ db: fromPglite(database.pglite!), backend: 'pglite' })
-      : new PgBoss({ connectionString: database.url!, max: 4 });
+      ? new PgBoss({ db: fromPglite(database.pglite!), backend: 'pglite', ...supervision })
+      : new PgBoss({ connectionString: database.url!, max: 4, ...supervision });
   boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
 
   return {

@@ -17,8 +17,9 @@ export const studies = pgTable(
     title: text('title').notNull(),
     /** `https://…{token}…`; null: the link is `INTERVIEW_BASE_URL/i/<token>`. */
     interviewUrlTemplate: text('interview_url_template'),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Milliseconds, like the API's cursors. */
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [index('studies_workspace_created_idx').on(t.workspaceId, t.createdAt, t.id)],
 );
@@ -68,8 +69,9 @@ export const invites = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.studyId, t.participantId] }),
-    // Two participants sharing an address get one invite between them, unless it failed.
-    uniqueIndex('invites_study_email_idx').on(t.studyId, sql`lower(${t.email})`).where(sql`status <> 'failed'`),
+    // Two participants sharing an address get one invite between them, unless it failed. Byte
+    // comparison ("C"): equality is the same in every deterministic collation, and cheaper.
+    uniqueIndex('invites_study_email_idx').on(t.studyId, sql`(lower(${t.email}) collate "C")`).where(sql`status <> 'failed'`),
     index('invites_study_seq_idx').on(t.studyId, t.seq),
     index('invites_retry_idx').on(t.studyId, t.dueAt).where(sql`status = 'queued' and attempts > 0`),
     uniqueIndex('invites_token_hash_idx').on(t.tokenHash).where(sql`token_hash is not null`),

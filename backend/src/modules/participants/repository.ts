@@ -95,6 +95,19 @@ export function createParticipantRepository(db: Db) {
       }
     },
 
+    /** The participant linked to this customer, created (source `stripe`) if there is none yet. */
+    async ensureLinked(workspaceId: string, stripeCustomerId: string): Promise<string> {
+      await db
+        .insert(participants)
+        .values({ workspaceId, source: 'stripe', stripeCustomerId })
+        .onConflictDoNothing({ target: [participants.workspaceId, participants.stripeCustomerId], where: sql`stripe_customer_id is not null` });
+      const [row] = await db
+        .select({ id: participants.id })
+        .from(participants)
+        .where(and(eq(participants.workspaceId, workspaceId), eq(participants.stripeCustomerId, stripeCustomerId)));
+      return row!.id;
+    },
+
     /** A customer Stripe no longer has: recorded on the row, not thrown (the row may be imported data). */
     async markStripeOutcome(id: string, outcome: 'missing' | 'deleted'): Promise<void> {
       await db

@@ -114,18 +114,23 @@ export function createSyncRunner(deps: BackfillDeps) {
       const params = { limit: PAGE, ...createdFilter(range), ...(range.startingAfter ? { starting_after: range.startingAfter } : {}) };
       const page = await state.call(() => type.list(state.stripe, params));
       await storePage(state, type, page.data, observedAt);
+      // Count and cursor move together, with no await between: a checkpoint never holds one without the other.
+      count(state, type, page.data.length);
       range.startingAfter = page.data.at(-1)?.id ?? range.startingAfter;
       range.done = !page.has_more;
       state.checkpoints.request();
     }
   }
 
+  const count = (state: RunState, type: StripeObjectType, n: number) => {
+    state.counts[type.type] = (state.counts[type.type] ?? 0) + n;
+  };
+
   async function storePage(state: RunState, type: StripeObjectType, objects: unknown[], observedAt: number): Promise<void> {
     let stored = objects.map((o) => type.store(o));
     if (type.type === 'subscription') stored = await Promise.all(stored.map((s) => completeItems(state, s)));
     await deps.objects.upsert(state.connection.workspaceId, type, stored, observedAt);
     if (type.type === 'customer') await deps.participants.upsertFromCustomers(state.connection.workspaceId, stored, observedAt);
-    state.counts[type.type] = (state.counts[type.type] ?? 0) + stored.length;
   }
 
   /**
@@ -141,8 +146,10 @@ export function createSyncRunner(deps: BackfillDeps) {
         const observedAt = Date.now();
         const since = state.plan.since;
         const page = await state.call(() => type.list(state.stripe, { limit: PAGE, ...(since ? { created: { gte: since } } : {}) }));
+        const lower = page.has_more ? (since ?? (await state.accountCreated())) : 0;
         await storePage(state, type, page.data, observedAt);
-        cursor.ranges = page.has_more ? planRanges(page.data, since ?? (await state.accountCreated()), since) : [];
+        count(state, type, page.data.length);
+        cursor.ranges = page.has_more ? planRanges(page.data, lower, since) : [];
         state.checkpoints.request();
       }
       await Promise.all(cursor.ranges.map((range) => readRange(state, type, range)));

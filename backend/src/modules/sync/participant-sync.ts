@@ -88,3 +88,16 @@ export function createParticipantSync(deps: ParticipantSyncDeps) {
 }
 
 export type ParticipantSync = ReturnType<typeof createParticipantSync>;
+
+/**
+ * "Sync from Stripe" on a customer page of the Dashboard: the customer may not be a participant
+ * yet (created after the last sync), so it is linked first, then synced like any participant.
+ */
+export function createCustomerSync(deps: { connections: ConnectionRepository; participants: ParticipantRepository; syncParticipant: ParticipantSync }) {
+  return async function syncCustomer(connectionId: string, stripeCustomerId: string): Promise<void> {
+    const connection = await deps.connections.findById(connectionId);
+    if (!connection?.workspaceId) throw notFound('connection');
+    const participantId = await deps.participants.ensureLinked(connection.workspaceId, stripeCustomerId);
+    await deps.syncParticipant(connection.workspaceId, participantId);
+  };
+}

@@ -37,6 +37,10 @@ import { createStudyRepository } from './modules/studies/repository.js';
 import { studyRoutes } from './modules/studies/routes.js';
 import { createStudyService } from './modules/studies/service.js';
 import { createInviteTokens } from './modules/studies/tokens.js';
+import { createSsoService, ssoIdentifyRoutes, ssoSettingsRoutes } from './modules/participants/sso.js';
+import { enqueueParticipantSyncs } from './modules/participants/sync-queue.js';
+import { importRoutes } from './modules/imports/routes.js';
+import { createImportService } from './modules/imports/service.js';
 import { createWorkspaceRepository } from './modules/workspaces/repository.js';
 import { workspaceRoutes } from './modules/workspaces/routes.js';
 import { createWorkspaceService } from './modules/workspaces/service.js';
@@ -99,6 +103,10 @@ export function createServices(deps: AppDeps) {
     logger: deps.logger,
     schedule: scheduleDelivery(deps.jobs),
   });
+  const enqueueParticipantSync = enqueueParticipantSyncs(deps.jobs);
+  const refreshTotals = (workspaceId: string) => segments.refreshTotals(workspaceId);
+  const imports = createImportService({ database, participants, enqueueSyncs: enqueueParticipantSync, refreshTotals });
+  const sso = createSsoService({ database, box, enqueueSyncs: enqueueParticipantSync, refreshTotals });
   return {
     workspaces,
     connections,
@@ -113,6 +121,8 @@ export function createServices(deps: AppDeps) {
     syncCustomer,
     panelCounts: createPanelCounts(database.db),
     connectLinks: createSignedTokens(masterKey, 'stripe-connect-link'),
+    imports,
+    sso,
     studies,
     inviteDelivery,
   };
@@ -158,12 +168,15 @@ export async function buildApp(deps: AppDeps, services: Services = createService
     stripeAppRoutes({ connections: services.connections, panelCounts: services.panelCounts, signingSecrets: deps.config.STRIPE_APP_SIGNING_SECRETS, db: deps.database.db, enqueueSync: enqueueSync(deps.jobs), syncCustomer: services.syncCustomer }),
     { prefix: '/stripe-app' },
   );
+  await app.register(ssoIdentifyRoutes(services.sso), { prefix: '/api' });
   await app.register(
     async (api) => {
       requireWorkspace(api, services.workspaces);
       await api.register(workspaceRoutes(services.workspaces));
       await api.register(integrationRoutes(routeDeps));
-      await api.register(participantRoutes(services));
+      await api.register(participantRoutes({ ...services, logger: deps.logger }));
+      await api.register(importRoutes(services.imports));
+      await api.register(ssoSettingsRoutes(services.sso));
       await api.register(studyRoutes(services.studies));
     },
     { prefix: '/api' },

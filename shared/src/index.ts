@@ -5,3 +5,4 @@ export * from './connections.js';
 export * from './stripe-app.js';
 export * from './participants.js';
 export * from './studies.js';
+export * from './imports.js';

@@ -1,4 +1,5 @@
 import type { Services } from '../app.js';
+import { participantSyncQueue } from '../modules/participants/sync-queue.js';
 import { inviteDeliveryQueue } from '../modules/studies/jobs.js';
 import { resyncScheduleQueue, syncQueue } from '../modules/sync/queue.js';
 import type { JobDefinition } from './job-queue.js';
@@ -9,5 +10,6 @@ export function jobDefinitions(services: Services): JobDefinition<any>[] {
     syncQueue(({ data }) => (!data.kind || data.kind === 'backfill' ? services.backfill(data.connectionId) : services.resync(data.connectionId, data.kind))),
     resyncScheduleQueue({ listSyncableConnections: services.listSyncableConnections, enqueue: services.enqueueSync }),
     inviteDeliveryQueue(services.inviteDelivery),
+    participantSyncQueue(services),
   ];
 }

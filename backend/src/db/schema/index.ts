@@ -3,3 +3,4 @@ export * from './connections.js';
 export * from './participants.js';
 export * from './stripe-objects.js';
 export * from './studies.js';
+export * from './imports.js';

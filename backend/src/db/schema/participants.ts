@@ -21,6 +21,11 @@ export const participants = pgTable(
     email: text('email'),
     name: text('name'),
     phone: text('phone'),
+    company: text('company'),
+    groups: jsonb('groups').$type<string[]>().notNull().default([]),
+    customFields: jsonb('custom_fields').$type<Record<string, string>>().notNull().default({}),
+    /** The workspace's own user id for this person, from single sign-on (or a CSV / the API). */
+    ssoUid: text('sso_uid'),
     currency: text('currency'),
     metadata: jsonb('metadata').$type<Record<string, string>>().notNull().default({}),
     mrr: bigint('mrr', { mode: 'number' }).notNull().default(0),
@@ -41,6 +46,18 @@ export const participants = pgTable(
   (t) => [
     uniqueIndex('participants_stripe_customer_idx').on(t.workspaceId, t.stripeCustomerId).where(sql`stripe_customer_id is not null`),
     index('participants_workspace_created_idx').on(t.workspaceId, t.createdAt, t.id),
+    uniqueIndex('participants_sso_uid_idx').on(t.workspaceId, t.ssoUid).where(sql`sso_uid is not null`),
+    // Listing: one index per sort key (a filter is checked while walking it), plus the filters
+    // selective enough to be better served by their own index.
+    index('participants_workspace_mrr_idx').on(t.workspaceId, t.mrr, t.id),
+    index('participants_workspace_ltv_idx').on(t.workspaceId, t.ltv, t.id),
+    // The email sort key, `q` prefix search and case-insensitive matching (CSV, SSO) share one
+    // index: lowercase, collation "C" so that `like 'prefix%'` can use it whatever the database's.
+    index('participants_workspace_email_idx').on(t.workspaceId, sql`(coalesce(lower(email), '') collate "C")`, t.id),
+    index('participants_workspace_name_idx').on(t.workspaceId, sql`(lower(name) collate "C")`),
+    index('participants_workspace_status_mrr_idx').on(t.workspaceId, t.status, t.mrr, t.id),
+    index('participants_workspace_plan_mrr_idx').on(t.workspaceId, t.plan, t.mrr, t.id),
+    index('participants_workspace_source_created_idx').on(t.workspaceId, t.source, t.createdAt, t.id),
   ],
 );
 
@@ -75,3 +92,12 @@ export const segmentMembers = pgTable(
   },
   (t) => [primaryKey({ columns: [t.segmentId, t.participantId] }), index('segment_members_participant_idx').on(t.participantId)],
 );
+
+/** The HS256 secret a workspace signs single-sign-on tokens with, sealed at rest. */
+export const ssoSecrets = pgTable('sso_secrets', {
+  workspaceId: uuid('workspace_id')
+    .primaryKey()
+    .references(() => workspaces.id, { onDelete: 'cascade' }),
+  secretSealed: text('secret_sealed').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});

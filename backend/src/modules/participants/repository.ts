@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, lte, ne, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/database.js';
 import { participants, segmentMembers } from '../../db/schema/index.js';
 import type { StoredObject } from '../../stripe/registry.js';
@@ -15,6 +15,71 @@ export interface ParticipantMetricsUpdate {
   status: ParticipantRow['status'];
   lastSyncError: string | null;
 }
+
+export interface ListFilters {
+  mrrMin?: number;
+  mrrMax?: number;
+  ltvMin?: number;
+  ltvMax?: number;
+  plan?: string;
+  status?: ParticipantRow['status'][];
+  source?: ParticipantRow['source'][];
+  segmentId?: string;
+  q?: string;
+}
+
+export type SortKey = 'created' | 'mrr' | 'ltv' | 'email';
+
+export interface ListOptions {
+  limit: number;
+  sort?: SortKey;
+  order?: 'asc' | 'desc';
+  filters?: ListFilters;
+  /** The last row of the previous page: its sort value (as `sortValue` gives it) and id. */
+  after?: { value: string | number; id: string };
+}
+
+/** What the API, a CSV import or SSO may write on a participant. */
+export interface ParticipantWrite {
+  email?: string;
+  name?: string | null;
+  phone?: string | null;
+  company?: string | null;
+  groups?: string[];
+  customFields?: Record<string, string>;
+  ssoUid?: string | null;
+  stripeCustomerId?: string | null;
+  /** Guest customers only: figures Stripe cannot give. */
+  mrr?: number;
+  ltv?: number;
+  currency?: string | null;
+}
+
+const STRIPE_ID = /^g?cus_[A-Za-z0-9]+$/;
+/** Must match the expression of participants_workspace_email_idx exactly for the index to be used. */
+const EMAIL_KEY = sql`(coalesce(lower(${participants.email}), '') collate "C")`;
+
+const SORT_KEYS: Record<SortKey, { expr: SQL; param(value: string | number): SQL; value(row: ParticipantRow): string | number }> = {
+  created: { expr: sql`${participants.createdAt}`, param: (v) => sql`${String(v)}::timestamptz`, value: (r) => r.createdAt.toISOString() },
+  mrr: { expr: sql`${participants.mrr}`, param: (v) => sql`${Number(v)}::bigint`, value: (r) => r.mrr },
+  ltv: { expr: sql`${participants.ltv}`, param: (v) => sql`${Number(v)}::bigint`, value: (r) => r.ltv },
+  email: { expr: EMAIL_KEY, param: (v) => sql`(${String(v)}::text collate "C")`, value: (r) => (r.email ?? '').toLowerCase() },
+};
+
+/** The value a page cursor carries for `row` under `sort`. */
+export const sortValue = (sort: SortKey, row: ParticipantRow) => SORT_KEYS[sort].value(row);
+
+/** A key set to "" is removed. */
+export function mergeCustomFields(current: Record<string, string>, given: Record<string, string>): Record<string, string> {
+  const merged = { ...current };
+  for (const [k, v] of Object.entries(given)) {
+    if (v === '') delete merged[k];
+    else merged[k] = v;
+  }
+  return merged;
+}
+
+const pick = <T extends object, K extends keyof T>(o: T, keys: K[]) => Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]])) as Pick<T, K>;
 
 const BATCH = 500;
 const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
@@ -120,28 +185,123 @@ export function createParticipantRepository(db: Db) {
         .where(eq(participants.id, id));
     },
 
+    async recordSyncError(id: string, message: string): Promise<ParticipantRow> {
+      const [row] = await db.update(participants).set({ lastSyncError: message, updatedAt: sql`now()` }).where(eq(participants.id, id)).returning();
+      return row!;
+    },
+
     async find(workspaceId: string, id: string): Promise<ParticipantRow | undefined> {
       const [row] = await db.select().from(participants).where(and(eq(participants.workspaceId, workspaceId), eq(participants.id, id)));
       return row;
     },
 
-    /** Keyset pagination on (created_at, id): stable while rows are added. */
-    async list(workspaceId: string, options: { after?: { createdAt: Date; id: string }; limit: number; segmentId?: string }): Promise<ParticipantRow[]> {
+    /**
+     * One page of the listing: filters, then keyset pagination on (sort key, id) in either
+     * direction. Each sort key has an index on (workspace_id, key, id) the page walks.
+     */
+    async list(workspaceId: string, options: ListOptions): Promise<ParticipantRow[]> {
+      return this.listQuery(workspaceId, options);
+    },
+
+    /** The listing statement, unexecuted (the benchmark explains it). */
+    listQuery(workspaceId: string, options: ListOptions) {
+      const key = SORT_KEYS[options.sort ?? 'created'];
+      const desc = options.order === 'desc';
+      const f = options.filters ?? {};
       const after = options.after;
+      const q = f.q?.trim();
+      const prefix = q ? `${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;
       return db
         .select()
         .from(participants)
         .where(
           and(
             eq(participants.workspaceId, workspaceId),
-            after ? or(gt(participants.createdAt, after.createdAt), and(eq(participants.createdAt, after.createdAt), gt(participants.id, after.id))) : undefined,
-            options.segmentId
-              ? inArray(participants.id, db.select({ id: segmentMembers.participantId }).from(segmentMembers).where(eq(segmentMembers.segmentId, options.segmentId)))
+            f.mrrMin !== undefined ? gte(participants.mrr, f.mrrMin) : undefined,
+            f.mrrMax !== undefined ? lte(participants.mrr, f.mrrMax) : undefined,
+            f.ltvMin !== undefined ? gte(participants.ltv, f.ltvMin) : undefined,
+            f.ltvMax !== undefined ? lte(participants.ltv, f.ltvMax) : undefined,
+            f.plan !== undefined ? eq(participants.plan, f.plan) : undefined,
+            f.status?.length ? inArray(participants.status, f.status) : undefined,
+            f.source?.length ? inArray(participants.source, f.source) : undefined,
+            f.segmentId
+              ? inArray(participants.id, db.select({ id: segmentMembers.participantId }).from(segmentMembers).where(eq(segmentMembers.segmentId, f.segmentId)))
               : undefined,
+            q && STRIPE_ID.test(q)
+              ? eq(participants.stripeCustomerId, q)
+              : prefix
+                ? sql`(${EMAIL_KEY} like ${prefix} or (lower(${participants.name}) collate "C") like ${prefix})`
+                : undefined,
+            after ? (desc ? sql`(${key.expr}, ${participants.id}) < (${key.param(after.value)}, ${after.id}::uuid)` : sql`(${key.expr}, ${participants.id}) > (${key.param(after.value)}, ${after.id}::uuid)`) : undefined,
           ),
         )
-        .orderBy(asc(participants.createdAt), asc(participants.id))
+        .orderBy(...(desc ? [sql`${key.expr} desc`, sql`${participants.id} desc`] : [sql`${key.expr} asc`, sql`${participants.id} asc`]))
         .limit(options.limit);
+    },
+
+    /** Participants whose email matches case-insensitively, oldest first (the one a match picks). */
+    async byEmails(workspaceId: string, emails: string[]): Promise<ParticipantRow[]> {
+      if (emails.length === 0) return [];
+      const lowered = [...new Set(emails.map((e) => e.toLowerCase()))];
+      const rows: ParticipantRow[] = [];
+      for (let i = 0; i < lowered.length; i += BATCH) {
+        const batch = lowered.slice(i, i + BATCH);
+        rows.push(...(await db.select().from(participants).where(and(eq(participants.workspaceId, workspaceId), sql`${EMAIL_KEY} in (${sql.join(batch.map((e) => sql`${e}`), sql`, `)})`)).orderBy(asc(participants.createdAt), asc(participants.id))));
+      }
+      return rows;
+    },
+
+    async bySsoUids(workspaceId: string, uids: string[]): Promise<ParticipantRow[]> {
+      const rows: ParticipantRow[] = [];
+      for (let i = 0; i < uids.length; i += BATCH) {
+        rows.push(...(await db.select().from(participants).where(and(eq(participants.workspaceId, workspaceId), inArray(participants.ssoUid, uids.slice(i, i + BATCH))))));
+      }
+      return rows;
+    },
+
+    async byStripeIds(workspaceId: string, ids: string[]): Promise<Pick<ParticipantRow, 'id' | 'stripeCustomerId'>[]> {
+      const rows: Pick<ParticipantRow, 'id' | 'stripeCustomerId'>[] = [];
+      for (let i = 0; i < ids.length; i += BATCH) rows.push(...(await this.byCustomerIds(workspaceId, ids.slice(i, i + BATCH))));
+      return rows;
+    },
+
+    /** Who else in the workspace already holds this Stripe id or SSO uid (a 422 before a unique violation). */
+    async conflicts(workspaceId: string, values: { stripeCustomerId?: string | null; ssoUid?: string | null }, exceptId?: string): Promise<{ field: 'stripe_customer_id' | 'sso_uid'; id: string }[]> {
+      const found: { field: 'stripe_customer_id' | 'sso_uid'; id: string }[] = [];
+      const other = exceptId ? ne(participants.id, exceptId) : undefined;
+      if (values.stripeCustomerId) {
+        const [row] = await db.select({ id: participants.id }).from(participants).where(and(eq(participants.workspaceId, workspaceId), eq(participants.stripeCustomerId, values.stripeCustomerId), other));
+        if (row) found.push({ field: 'stripe_customer_id', id: row.id });
+      }
+      if (values.ssoUid) {
+        const [row] = await db.select({ id: participants.id }).from(participants).where(and(eq(participants.workspaceId, workspaceId), eq(participants.ssoUid, values.ssoUid), other));
+        if (row) found.push({ field: 'sso_uid', id: row.id });
+      }
+      return found;
+    },
+
+    async insert(workspaceId: string, values: ParticipantWrite & { source: ParticipantRow['source']; email: string }, tx: Db = db): Promise<ParticipantRow> {
+      const [row] = await tx
+        .insert(participants)
+        .values({ workspaceId, ...values, customFields: mergeCustomFields({}, values.customFields ?? {}), groups: values.groups ?? [] })
+        .returning();
+      return row!;
+    },
+
+    /**
+     * Writes the given fields. A changed Stripe id resets the Stripe-derived figures and segment
+     * memberships: the sync that follows fills them from the new customer (a guest keeps what it is given).
+     */
+    async update(workspaceId: string, current: ParticipantRow, values: ParticipantWrite, tx: Db = db): Promise<ParticipantRow> {
+      const relinked = values.stripeCustomerId !== undefined && values.stripeCustomerId !== current.stripeCustomerId;
+      const set: Partial<typeof participants.$inferInsert> = { ...values, updatedAt: new Date() };
+      if (values.customFields) set.customFields = mergeCustomFields(current.customFields, values.customFields);
+      if (relinked) {
+        Object.assign(set, { mrr: 0, ltv: 0, plan: null, planProducts: [], status: 'none', lastSyncError: null, lastSyncedAt: null, deletedInStripe: false, stripeVersion: null }, pick(values, ['mrr', 'ltv', 'currency']));
+        await tx.delete(segmentMembers).where(eq(segmentMembers.participantId, current.id));
+      }
+      const [row] = await tx.update(participants).set(set).where(and(eq(participants.workspaceId, workspaceId), eq(participants.id, current.id))).returning();
+      return row!;
     },
   };
 }

@@ -41,6 +41,8 @@ import { createSsoService, ssoIdentifyRoutes, ssoSettingsRoutes } from './module
 import { enqueueParticipantSyncs } from './modules/participants/sync-queue.js';
 import { importRoutes } from './modules/imports/routes.js';
 import { createImportService } from './modules/imports/service.js';
+import { createWebhooks } from './modules/webhooks/module.js';
+import { webhookRoutes } from './modules/webhooks/routes.js';
 import { createWorkspaceRepository } from './modules/workspaces/repository.js';
 import { workspaceRoutes } from './modules/workspaces/routes.js';
 import { createWorkspaceService } from './modules/workspaces/service.js';
@@ -107,6 +109,20 @@ export function createServices(deps: AppDeps) {
   const refreshTotals = (workspaceId: string) => segments.refreshTotals(workspaceId);
   const imports = createImportService({ database, participants, enqueueSyncs: enqueueParticipantSync, refreshTotals });
   const sso = createSsoService({ database, box, enqueueSyncs: enqueueParticipantSync, refreshTotals });
+  const webhooks = createWebhooks({
+    db: database.db,
+    jobs: deps.jobs,
+    secrets: config.STRIPE_WEBHOOK_SECRETS,
+    connections: connectionRepository,
+    credentials,
+    objects,
+    participants,
+    segments,
+    recompute,
+    disconnect: connections.disconnect,
+    resync: (connectionId) => enqueueSync(deps.jobs)(connectionId),
+    logger: deps.logger,
+  });
   return {
     workspaces,
     connections,
@@ -123,6 +139,7 @@ export function createServices(deps: AppDeps) {
     connectLinks: createSignedTokens(masterKey, 'stripe-connect-link'),
     imports,
     sso,
+    webhooks,
     studies,
     inviteDelivery,
   };
@@ -164,6 +181,7 @@ export async function buildApp(deps: AppDeps, services: Services = createService
     ]),
   );
   await app.register(connectRoutes(routeDeps));
+  await app.register(webhookRoutes(services.webhooks));
   await app.register(
     stripeAppRoutes({ connections: services.connections, panelCounts: services.panelCounts, signingSecrets: deps.config.STRIPE_APP_SIGNING_SECRETS, db: deps.database.db, enqueueSync: enqueueSync(deps.jobs), syncCustomer: services.syncCustomer }),
     { prefix: '/stripe-app' },

@@ -20,6 +20,8 @@ export interface StripeObjectType {
   /** Shown when the connection may not read this type. */
   skipped: string;
   list(stripe: Stripe, params: ListParams): Promise<Stripe.ApiList<{ id: string; created: number }>>;
+  /** One object as it is now, expanded like `list` (a deleted one answers `{id, deleted: true}` or 404). */
+  retrieve(stripe: Stripe, id: string): Promise<unknown>;
   customerOf(object: StoredObject): string | null;
   store(object: unknown): StoredObject;
 }
@@ -64,6 +66,7 @@ export const STRIPE_OBJECT_TYPES: readonly StripeObjectType[] = [
     permission: 'product_read',
     skipped: 'products (no per-product segments or plan names)',
     list: (stripe, params) => stripe.products.list(params),
+    retrieve: (stripe, id) => stripe.products.retrieve(id),
     customerOf: () => null,
     store: (o) => pick(o, PRODUCT_FIELDS),
   },
@@ -72,6 +75,7 @@ export const STRIPE_OBJECT_TYPES: readonly StripeObjectType[] = [
     permission: 'plan_read',
     skipped: 'prices (tiered prices cannot be valued)',
     list: (stripe, params) => stripe.prices.list({ ...params, expand: ['data.tiers'] }),
+    retrieve: (stripe, id) => stripe.prices.retrieve(id, { expand: ['tiers'] }),
     customerOf: () => null,
     store: (o) => pick(o, PRICE_FIELDS),
   },
@@ -80,6 +84,7 @@ export const STRIPE_OBJECT_TYPES: readonly StripeObjectType[] = [
     permission: 'coupon_read',
     skipped: 'coupons (MRR before discounts)',
     list: (stripe, params) => stripe.coupons.list(params),
+    retrieve: (stripe, id) => stripe.coupons.retrieve(id),
     customerOf: () => null,
     store: (o) => pick(o, COUPON_FIELDS),
   },
@@ -88,6 +93,7 @@ export const STRIPE_OBJECT_TYPES: readonly StripeObjectType[] = [
     permission: 'subscription_read',
     skipped: 'subscriptions (no MRR, plan, status or subscriber segments)',
     list: (stripe, params) => stripe.subscriptions.list({ ...params, status: 'all', expand: ['data.discounts', 'data.items.data.discounts'] }),
+    retrieve: (stripe, id) => stripe.subscriptions.retrieve(id, { expand: ['discounts', 'items.data.discounts'] }),
     customerOf: (o) => idOf(o.customer),
     store: storeSubscription,
   },
@@ -96,6 +102,7 @@ export const STRIPE_OBJECT_TYPES: readonly StripeObjectType[] = [
     permission: 'customer_read',
     skipped: 'customers (no participants can be imported)',
     list: (stripe, params) => stripe.customers.list(params),
+    retrieve: (stripe, id) => stripe.customers.retrieve(id),
     customerOf: (o) => o.id,
     store: (o) => pick(o, CUSTOMER_FIELDS),
   },
@@ -104,6 +111,7 @@ export const STRIPE_OBJECT_TYPES: readonly StripeObjectType[] = [
     permission: 'invoice_read',
     skipped: 'invoices (no LTV)',
     list: (stripe, params) => stripe.invoices.list(params),
+    retrieve: (stripe, id) => stripe.invoices.retrieve(id),
     customerOf: (o) => idOf(o.customer),
     store: (o) => pick(o, INVOICE_FIELDS),
   },
@@ -112,6 +120,7 @@ export const STRIPE_OBJECT_TYPES: readonly StripeObjectType[] = [
     permission: 'credit_note_read',
     skipped: 'credit notes (LTV is gross of refunds)',
     list: (stripe, params) => stripe.creditNotes.list(params),
+    retrieve: (stripe, id) => stripe.creditNotes.retrieve(id),
     customerOf: (o) => idOf(o.customer),
     store: (o) => pick(o, CREDIT_NOTE_FIELDS),
   },

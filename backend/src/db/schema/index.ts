@@ -4,3 +4,4 @@ export * from './participants.js';
 export * from './stripe-objects.js';
 export * from './studies.js';
 export * from './imports.js';
+export * from './webhook-events.js';

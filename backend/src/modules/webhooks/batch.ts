@@ -1,0 +1,131 @@
+import { isDeepStrictEqual } from 'node:util';
+import Stripe from 'stripe';
+import { objectType, storeSubscription, type StoredObject, type StripeObjectType } from '../../stripe/registry.js';
+import { withStripeRetry } from '../sync/stripe-retry.js';
+import type { EventSink } from './handlers.js';
+
+type TypeName = StripeObjectType['type'];
+
+/** One observed state of an object: from an event (version = event.created in ms) or from our mirror. */
+interface Copy {
+  version: number;
+  data: StoredObject;
+  complete: boolean;
+}
+
+/** What the batch decided for one object. */
+export interface Resolved {
+  type: StripeObjectType;
+  id: string;
+  /** `write`: store `data` at `version`; `fetch`: Stripe's current copy is needed (ties, incomplete payloads). */
+  action: 'write' | 'fetch';
+  data: StoredObject;
+  version: number;
+}
+
+const SECOND = 1000;
+const normalized = (data: StoredObject): StoredObject => JSON.parse(JSON.stringify(data)) as StoredObject;
+const endOfSecond = (version: number) => Math.floor(version / SECOND) * SECOND + SECOND - 1;
+
+/**
+ * Folds the copies of one object, oldest first, onto the stored one. Event times are whole
+ * seconds, so an event is newer than the stored copy only when its second is later than the
+ * stored version, older when the stored version is in a later second, and in doubt when both
+ * fall in the same second with different contents: then the object is re-fetched. A deleted
+ * object stays deleted.
+ */
+export function resolve(stored: Copy | undefined, observed: Copy[]): { action: 'skip' } | { action: 'write' | 'fetch'; copy: Copy } {
+  // Deletion is final and its event carries the last state: it wins, whatever arrived around it.
+  const deletion = observed.filter((c) => c.data.deleted === true).sort((a, b) => a.version - b.version).at(-1);
+  if (deletion) {
+    if (stored && isDeepStrictEqual(stored.data, deletion.data)) return { action: 'skip' };
+    return { action: 'write', copy: { ...deletion, version: Math.max(deletion.version, stored?.version ?? 0) } };
+  }
+  if (stored?.data.deleted === true) return { action: 'skip' };
+  let current = stored;
+  let changed = false;
+  let doubt = false;
+  for (const copy of [...observed].sort((a, b) => a.version - b.version)) {
+    if (!current || current.version < copy.version) {
+      current = copy;
+      changed = true;
+      doubt = !copy.complete;
+    } else if (current.version >= copy.version + SECOND) {
+      continue;
+    } else if (!isDeepStrictEqual(current.data, copy.data)) {
+      changed = true;
+      doubt = true;
+    }
+  }
+  if (!current || !changed) return { action: 'skip' };
+  return { action: doubt ? 'fetch' : 'write', copy: current };
+}
+
+/** Collects what a batch of events observed, object by object; `decide` then folds each one. */
+export function createObservations() {
+  const objects = new Map<string, { type: TypeName; copies: Copy[] }>();
+  const deauthorizations: string[] = [];
+  const sink: EventSink = {
+    observe(type, object, created, complete) {
+      const entry = objects.get(object.id) ?? { type, copies: [] };
+      entry.copies.push({ version: created * SECOND, data: normalized(object), complete });
+      objects.set(object.id, entry);
+    },
+    deauthorize: (reason) => void deauthorizations.push(reason),
+  };
+  return {
+    sink,
+    deauthorizations,
+    ids: () => [...objects.keys()],
+    decide(stored: Map<string, { version: number; data: StoredObject }>): Resolved[] {
+      const decisions: Resolved[] = [];
+      for (const [id, { type, copies }] of objects) {
+        const mirrored = stored.get(id);
+        const outcome = resolve(mirrored && { version: mirrored.version, data: mirrored.data, complete: true }, copies);
+        if (outcome.action === 'skip') continue;
+        decisions.push({ type: objectType(type), id, action: outcome.action, data: outcome.copy.data, version: outcome.copy.version });
+      }
+      return decisions;
+    },
+  };
+}
+
+const DELETABLE = new Set<TypeName>(['customer', 'product', 'price', 'coupon']);
+
+/** Every item of a subscription whose nested list was cut at 10. */
+async function allItems(stripe: Stripe, subscription: Stripe.Subscription): Promise<unknown[]> {
+  if (!subscription.items.has_more) return subscription.items.data;
+  const items: unknown[] = [];
+  for (let startingAfter: string | undefined; ; ) {
+    const page = await withStripeRetry(() => stripe.subscriptionItems.list({ subscription: subscription.id, limit: 100, ...(startingAfter ? { starting_after: startingAfter } : {}) }));
+    items.push(...page.data);
+    if (!page.has_more) return items;
+    startingAfter = page.data.at(-1)!.id;
+  }
+}
+
+/**
+ * Stripe's copy as of now, stored at a version that outranks every event of the seconds it
+ * settles (and any copy observed before now). A deleted object keeps its last known fields.
+ */
+export async function refetch(stripe: Stripe, decision: Resolved, now = Date.now()): Promise<Resolved> {
+  const version = Math.max(now, endOfSecond(decision.version));
+  let fetched: unknown;
+  try {
+    fetched = await withStripeRetry(() => decision.type.retrieve(stripe, decision.id));
+  } catch (error) {
+    if (!(error instanceof Stripe.errors.StripeInvalidRequestError && error.statusCode === 404)) throw error;
+    fetched = { id: decision.id, deleted: true };
+  }
+  if ((fetched as { deleted?: boolean }).deleted) {
+    const data = DELETABLE.has(decision.type.type) ? { ...decision.data, deleted: true } : decision.data;
+    return { ...decision, action: 'write', data, version };
+  }
+  if (decision.type.type === 'subscription') {
+    const subscription = fetched as Stripe.Subscription;
+    const items = await allItems(stripe, subscription);
+    const data = storeSubscription({ ...subscription, items: { ...subscription.items, data: items, has_more: false } });
+    return { ...decision, action: 'write', data: normalized(data), version };
+  }
+  return { ...decision, action: 'write', data: normalized(decision.type.store(fetched)), version };
+}

@@ -1,18 +1,13 @@
 import Stripe from 'stripe';
 import type { StatusMessage } from '../../db/schema/index.js';
 import { AppError } from '../../http/app-error.js';
+import { STRIPE_OBJECT_TYPES } from '../../stripe/registry.js';
 
-/** What the sync reads, the permission it needs, and what is lost without it. */
+/** Each read the sync makes (the registry's types) plus events, which catch-up reads. */
 const READS = [
-  { permission: 'customer_read', list: (s: Stripe) => s.customers.list({ limit: 1 }), skipped: 'customers (no participants can be imported)' },
-  { permission: 'subscription_read', list: (s: Stripe) => s.subscriptions.list({ limit: 1 }), skipped: 'subscriptions (no MRR, plan, status or subscriber segments)' },
-  { permission: 'invoice_read', list: (s: Stripe) => s.invoices.list({ limit: 1 }), skipped: 'invoices (no LTV)' },
-  { permission: 'product_read', list: (s: Stripe) => s.products.list({ limit: 1 }), skipped: 'products (no per-product segments or plan names)' },
-  { permission: 'plan_read', list: (s: Stripe) => s.prices.list({ limit: 1 }), skipped: 'prices (MRR from subscription items only)' },
-  { permission: 'coupon_read', list: (s: Stripe) => s.coupons.list({ limit: 1 }), skipped: 'coupons (MRR before discounts)' },
-  { permission: 'credit_note_read', list: (s: Stripe) => s.creditNotes.list({ limit: 1 }), skipped: 'credit notes (LTV is gross of refunds)' },
-  { permission: 'event_read', list: (s: Stripe) => s.events.list({ limit: 1 }), skipped: 'events (missed webhooks cannot be recovered)' },
-] as const;
+  ...STRIPE_OBJECT_TYPES.map((type) => ({ permission: type.permission, skipped: type.skipped, list: (s: Stripe) => type.list(s, { limit: 1 }) })),
+  { permission: 'event_read', skipped: 'events (missed webhooks cannot be recovered)', list: (s: Stripe) => s.events.list({ limit: 1 }) },
+];
 
 export interface KeyCheck {
   stripeAccountId: string;

@@ -7,7 +7,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import pino from 'pino';
 import { createServices } from '@ui/backend/src/app.js';
 import { loadConfig } from '@ui/backend/src/config.js';
@@ -17,24 +16,15 @@ import { jobDefinitions } from '@ui/backend/src/jobs/definitions.js';
 import { createJobQueue } from '@ui/backend/src/jobs/job-queue.js';
 import { createStripeFactory } from '@ui/backend/src/stripe/client.js';
 import { freePort, runScript } from '../support/processes.js';
+import { admin, adminUrl } from '../support/postgres-admin.js';
 
 const { values } = parseArgs({
   options: { customers: { type: 'string', default: '20000' }, 'latency-ms': { type: 'string', default: '150' }, 'rate-limit': { type: 'string', default: '100' } },
 });
 const customers = Number(values.customers);
 const rateLimit = Number(values['rate-limit']);
-const adminUrl = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
-async function admin(query: string) {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(query);
-  } finally {
-    await client.end();
-  }
-}
 
 async function main() {
   const port = await freePort();

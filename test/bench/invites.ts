@@ -9,26 +9,16 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
 import { openDatabase, type Database } from '@ui/backend/src/db/database.js';
 import { runMigrations } from '@ui/backend/src/db/migrate.js';
 import type { LaunchResult } from '@ui/backend/src/modules/studies/launch.js';
 import { createStudyRepository } from '@ui/backend/src/modules/studies/repository.js';
+import { admin, adminUrl } from '../support/postgres-admin.js';
 
 const PARTICIPANTS = 100_000;
 const RUNS = 3;
 const TARGET_MS = 2_000;
-const adminUrl = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 
-async function admin(statement: string) {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
 
 /** CPU time (ms) of a PostgreSQL backend process, when the server runs on this machine. */
 function backendCpuMs(pid: number): number | undefined {

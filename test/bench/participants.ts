@@ -13,23 +13,14 @@ import pg from 'pg';
 import { openDatabase, type Database } from '@ui/backend/src/db/database.js';
 import { runMigrations } from '@ui/backend/src/db/migrate.js';
 import { createParticipantRepository, sortValue, type ListOptions, type ParticipantRow } from '@ui/backend/src/modules/participants/repository.js';
+import { admin, adminUrl } from '../support/postgres-admin.js';
 
 const PARTICIPANTS = Number(process.env.BENCH_PARTICIPANTS ?? 1_000_000);
 const OTHER_WORKSPACE = Math.round(PARTICIPANTS / 10);
 const RUNS = Number(process.env.BENCH_RUNS ?? 100);
 const PAGE = 25;
 const TARGET_P95_MS = 30;
-const adminUrl = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 
-async function admin(statement: string) {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
 
 const FIRST = ['Maria', 'Mark', 'James', 'Anna', 'John', 'Linda', 'David', 'Sarah', 'Michael', 'Laura', 'Peter', 'Emma', 'Paul', 'Olivia', 'Tom', 'Sophie', 'Lucas', 'Mia', 'Noah', 'Zoe'];
 const LAST = ['Smith', 'Jones', 'Garcia', 'Müller', 'Rossi', 'Dubois', 'Kowalski', 'Tanaka', 'Silva', 'Novak', 'Jensen', 'Brown', 'Martin', 'Lopez', 'Nguyen', 'Kim'];

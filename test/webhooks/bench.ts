@@ -11,7 +11,6 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
 import pino from 'pino';
 import Stripe from 'stripe';
 import { buildApp, createServices } from '@ui/backend/src/app.js';
@@ -24,6 +23,7 @@ import { createStripeFactory } from '@ui/backend/src/stripe/client.js';
 import { generateAccount } from '../stripe-emulator/generator.js';
 import { startEmulator } from '../stripe-emulator/index.js';
 import { runScript } from '../support/processes.js';
+import { admin, adminUrl } from '../support/postgres-admin.js';
 
 const { values } = parseArgs({
   options: {
@@ -37,20 +37,10 @@ const { values } = parseArgs({
 });
 const rates = values.rates.split(',').map(Number);
 const seconds = Number(values.seconds);
-const adminUrl = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const SECRET = 'whsec_bench';
 const ACCOUNT = 'acct_1WHBENCHAAAAAAAA';
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
-async function admin(query: string) {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(query);
-  } finally {
-    await client.end();
-  }
-}
 
 /** Plain JavaScript run in a worker thread: its own event loop, so the server's work does not delay the sends. */
 const LOAD_GENERATOR = `

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import { createServices } from '@ui/backend/src/app.js';
 import { loadConfig } from '@ui/backend/src/config.js';
@@ -72,6 +73,11 @@ async function main() {
     print(`wall time: ${seconds.toFixed(1)} s (rate-limit bound ${bound.toFixed(1)} s; ratio ${(seconds / bound).toFixed(2)})`);
     print(`participants: ${customers} in ${seconds.toFixed(1)} s = ${(customers / seconds).toFixed(0)} per second`);
     print(`peak RSS of the backfill process: ${rssMb.toFixed(0)} MB`);
+    // A fast backfill that lost or doubled rows would be worthless: the counts must be exact.
+    const [{ sync_progress: synced } = { sync_progress: {} }] = await database.rows<{ sync_progress: Record<string, number> }>(sql`select sync_progress from connections where id = ${connection.id}`);
+    const wrong = ['customer', 'subscription', 'invoice', 'credit_note', 'product', 'price', 'coupon'].filter((type) => synced[type] !== counts[type]);
+    print(wrong.length === 0 ? 'rows: every type read exactly once' : `rows: WRONG COUNTS for ${wrong.map((t) => `${t} ${synced[t]} ≠ ${counts[t]}`).join(', ')}`);
+    if (wrong.length > 0) process.exitCode = 1;
     await jobs.stop(1_000);
     await database.close();
   } finally {
@@ -82,7 +88,7 @@ async function main() {
 }
 
 main().then(
-  () => process.exit(0),
+  () => process.exit(process.exitCode ?? 0),
   (error: unknown) => {
     process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
     process.exit(1);

@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, gte, inArray, lte, ne, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/database.js';
+import { recordset } from '../../db/recordset.js';
 import { participants, segmentMembers } from '../../db/schema/index.js';
 import type { StoredObject } from '../../stripe/registry.js';
 
@@ -93,39 +94,32 @@ export function createParticipantRepository(db: Db) {
     async upsertFromCustomers(workspaceId: string, customers: StoredObject[], version: number): Promise<void> {
       for (let i = 0; i < customers.length; i += BATCH) {
         const rows = customers.slice(i, i + BATCH).map((c) => ({
-          workspaceId,
-          source: 'stripe' as const,
-          stripeCustomerId: c.id,
+          stripe_customer_id: c.id,
           email: text(c.email),
           name: text(c.name),
           phone: text(c.phone),
           currency: text(c.currency),
           metadata: (c.metadata as Record<string, string> | undefined) ?? {},
-          signupAt: new Date(Number(c.created) * 1000),
-          stripeVersion: version,
-          deletedInStripe: false,
+          signup_at: new Date(Number(c.created) * 1000),
         }));
-        await db
-          .insert(participants)
-          .values(rows)
-          .onConflictDoUpdate({
-            target: [participants.workspaceId, participants.stripeCustomerId],
-            targetWhere: sql`stripe_customer_id is not null`,
-            set: {
-              // People linked by CSV, API or SSO keep the contact details they were given.
-              email: sql`case when ${participants.source} = 'stripe' then excluded.email else coalesce(${participants.email}, excluded.email) end`,
-              name: sql`case when ${participants.source} = 'stripe' then excluded.name else coalesce(${participants.name}, excluded.name) end`,
-              phone: sql`case when ${participants.source} = 'stripe' then excluded.phone else coalesce(${participants.phone}, excluded.phone) end`,
-              currency: sql`excluded.currency`,
-              metadata: sql`excluded.metadata`,
-              signupAt: sql`excluded.signup_at`,
-              stripeVersion: sql`excluded.stripe_version`,
-              deletedInStripe: sql`false`,
-              updatedAt: sql`now()`,
-            },
-            setWhere: sql`${participants.stripeVersion} is null or ${participants.stripeVersion} <= excluded.stripe_version`,
-          });
+        // People linked by CSV, API or SSO keep the contact details they were given.
+        await db.execute(sql`
+          insert into participants (workspace_id, source, stripe_customer_id, email, name, phone, currency, metadata, signup_at, stripe_version, deleted_in_stripe)
+          select ${workspaceId}::uuid, 'stripe', r.stripe_customer_id, r.email, r.name, r.phone, r.currency, r.metadata, r.signup_at, ${version}::bigint, false
+          from ${recordset(rows, 'r', 'stripe_customer_id text, email text, name text, phone text, currency text, metadata jsonb, signup_at timestamptz')}
+          on conflict (workspace_id, stripe_customer_id) where stripe_customer_id is not null do update set
+            email = case when participants.source = 'stripe' then excluded.email else coalesce(participants.email, excluded.email) end,
+            name = case when participants.source = 'stripe' then excluded.name else coalesce(participants.name, excluded.name) end,
+            phone = case when participants.source = 'stripe' then excluded.phone else coalesce(participants.phone, excluded.phone) end,
+            currency = excluded.currency, metadata = excluded.metadata, signup_at = excluded.signup_at,
+            stripe_version = excluded.stripe_version, deleted_in_stripe = false, updated_at = now()
+          where participants.stripe_version is null or participants.stripe_version <= excluded.stripe_version`);
       }
+    },
+
+    /** Fresh planner statistics after a bulk load (the backfill's updates join on them). */
+    async analyze(): Promise<void> {
+      await db.execute(sql`analyze participants`);
     },
 
     /** Stripe-linked participants in id order, a page at a time (for recomputing everything). */
@@ -147,15 +141,11 @@ export function createParticipantRepository(db: Db) {
     async updateMetrics(updates: ParticipantMetricsUpdate[]): Promise<void> {
       for (let i = 0; i < updates.length; i += BATCH) {
         const batch = updates.slice(i, i + BATCH);
-        const values = sql.join(
-          batch.map((u) => sql`(${u.id}::uuid, ${u.mrr}::bigint, ${u.ltv}::bigint, ${u.currency}, ${u.plan}, ${JSON.stringify(u.planProducts)}::jsonb, ${u.status}, ${u.lastSyncError})`),
-          sql`, `,
-        );
         await db.execute(sql`
           update participants p set mrr = v.mrr, ltv = v.ltv, currency = coalesce(p.currency, v.currency), plan = v.plan,
-            plan_products = v.plan_products, status = v.status, last_sync_error = v.last_sync_error,
+            plan_products = v."planProducts", status = v.status, last_sync_error = v."lastSyncError",
             last_synced_at = now(), updated_at = now()
-          from (values ${values}) as v(id, mrr, ltv, currency, plan, plan_products, status, last_sync_error)
+          from ${recordset(batch, 'v', 'id uuid, mrr bigint, ltv bigint, currency text, plan text, "planProducts" jsonb, status text, "lastSyncError" text')}
           where p.id = v.id`);
       }
     },

@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/database.js';
+import { recordset } from '../../db/recordset.js';
 import { segmentMembers, segments } from '../../db/schema/index.js';
 
 export type SegmentRow = typeof segments.$inferSelect;
@@ -39,10 +40,9 @@ export function createSegmentRepository(db: Db) {
       await db.transaction(async (tx) => {
         await tx.delete(segmentMembers).where(inArray(segmentMembers.participantId, participantIds));
         if (memberships.length === 0) return;
-        const values = sql.join(memberships.map((m) => sql`(${m.participantId}::uuid, ${m.key})`), sql`, `);
         await tx.execute(sql`
           insert into segment_members (segment_id, participant_id)
-          select s.id, v.participant_id from (values ${values}) as v(participant_id, key)
+          select s.id, v."participantId" from ${recordset(memberships, 'v', '"participantId" uuid, key text')}
           join segments s on s.workspace_id = ${workspaceId} and s.key = v.key
           on conflict do nothing`);
       });

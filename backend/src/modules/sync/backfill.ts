@@ -1,9 +1,10 @@
+import pLimit from 'p-limit';
 import Stripe from 'stripe';
 import type { FastifyBaseLogger } from 'fastify';
 import type { RangeCursor, StatusMessage, SyncCursor } from '../../db/schema/index.js';
 import { createRequestLimiter } from '../../stripe/request-limiter.js';
 import { createCheckpointer } from './checkpointer.js';
-import { createdFilter, planRanges, STRIPE_EPOCH } from './list-ranges.js';
+import { createdFilter, planRanges, splitLargest, STRIPE_EPOCH, type RangeProgress } from './list-ranges.js';
 import { CATALOG_TYPES, CUSTOMER_TYPES, objectType, storeSubscription, type StoredObject, type StripeObjectType } from '../../stripe/registry.js';
 import { ConnectionUnusableError, type ConnectionCredentials } from '../connections/credentials.js';
 import type { ConnectionRepository, ConnectionRow } from '../connections/repository.js';
@@ -29,6 +30,9 @@ export interface BackfillDeps {
 
 const PAGE = 100;
 const RECOMPUTE_BATCH = 500;
+const RECOMPUTE_PARALLEL = 2;
+/** Pages read per split allowed (see readRanges). */
+const SPLIT_COST_PAGES = 50;
 
 /** What one run reads: catalog types first (then segments), then customer data, optionally since a time. */
 interface SyncPlan {
@@ -107,19 +111,68 @@ export function createSyncRunner(deps: BackfillDeps) {
     return storeSubscription({ ...subscription, items: { object: 'list', data: all, has_more: false } });
   }
 
-  /** Reads one range page by page, checkpointing after each page. */
-  async function readRange(state: RunState, type: StripeObjectType, range: RangeCursor): Promise<void> {
-    while (!range.done) {
-      const observedAt = Date.now();
-      const params = { limit: PAGE, ...createdFilter(range), ...(range.startingAfter ? { starting_after: range.startingAfter } : {}) };
-      const page = await state.call(() => type.list(state.stripe, params));
-      await storePage(state, type, page.data, observedAt);
+  const fetchPage = (state: RunState, type: StripeObjectType, range: RangeCursor, startingAfter: string | undefined) => {
+    const observedAt = Date.now();
+    const params = { limit: PAGE, ...createdFilter(range), ...(startingAfter ? { starting_after: startingAfter } : {}) };
+    return state.call(() => type.list(state.stripe, params)).then((page) => ({ page, observedAt }));
+  };
+
+  /**
+   * Reads one range page by page, checkpointing after each stored page. The next page is asked
+   * for before this one is stored, so storing overlaps the request's latency instead of adding to it.
+   */
+  async function readRange(state: RunState, type: StripeObjectType, range: RangeCursor, seen: RangeProgress): Promise<void> {
+    let next = range.done ? undefined : fetchPage(state, type, range, range.startingAfter);
+    while (next) {
+      const { page, observedAt } = await next;
+      // A split may have raised the range's floor while the page was on its way: what lies below is the new range's.
+      const data = range.gte === undefined ? page.data : page.data.filter((o) => o.created >= range.gte!);
+      const more = page.has_more && data.length === page.data.length;
+      const last = data.at(-1)?.id ?? range.startingAfter;
+      next = more ? fetchPage(state, type, range, last) : undefined;
+      try {
+        await storePage(state, type, data, observedAt);
+      } catch (error) {
+        next?.catch(() => undefined); // the run fails with the store's error; the read-ahead is moot
+        throw error;
+      }
       // Count and cursor move together, with no await between: a checkpoint never holds one without the other.
-      count(state, type, page.data.length);
-      range.startingAfter = page.data.at(-1)?.id ?? range.startingAfter;
-      range.done = !page.has_more;
+      count(state, type, data.length);
+      range.startingAfter = last;
+      range.done = !more;
+      if (data.length > 0) Object.assign(seen, { pages: seen.pages + 1, newest: seen.pages === 0 ? data[0]!.created : seen.newest, oldest: data.at(-1)!.created });
       state.checkpoints.request();
     }
+  }
+
+  /**
+   * Each reader works its range, then halves whichever range has the most left, until none is
+   * worth splitting. A split costs about one partial page: at most one per SPLIT_COST_PAGES pages
+   * read, so the requests stay close to the minimum.
+   */
+  async function readRanges(state: RunState, type: StripeObjectType, ranges: RangeCursor[]): Promise<void> {
+    const lower = state.plan.since ?? (await state.accountCreated());
+    const progress = new Map<RangeCursor, RangeProgress>();
+    let finishedPages = 0;
+    let splits = 0;
+    const pagesRead = () => finishedPages + [...progress.values()].reduce((n, seen) => n + seen.pages, 0);
+    const split = () => {
+      if ((splits + 1) * SPLIT_COST_PAGES > pagesRead()) return undefined;
+      const piece = splitLargest(progress, lower);
+      if (piece) splits++;
+      return piece;
+    };
+    const reader = async (first: RangeCursor) => {
+      for (let range: RangeCursor | undefined = first; range; range = split()) {
+        if (range !== first) ranges.push(range);
+        const seen = { pages: 0, newest: 0, oldest: 0 };
+        progress.set(range, seen);
+        await readRange(state, type, range, seen);
+        progress.delete(range);
+        finishedPages += seen.pages;
+      }
+    };
+    await Promise.all(ranges.filter((range) => !range.done).map(reader));
   }
 
   const count = (state: RunState, type: StripeObjectType, n: number) => {
@@ -149,10 +202,10 @@ export function createSyncRunner(deps: BackfillDeps) {
         const lower = page.has_more ? (since ?? (await state.accountCreated())) : 0;
         await storePage(state, type, page.data, observedAt);
         count(state, type, page.data.length);
-        cursor.ranges = page.has_more ? planRanges(page.data, lower, since) : [];
+        cursor.ranges = page.has_more ? planRanges(page.data, lower, deps.limits.concurrency, since) : [];
         state.checkpoints.request();
       }
-      await Promise.all(cursor.ranges.map((range) => readRange(state, type, range)));
+      if (cursor.ranges.some((range) => !range.done)) await readRanges(state, type, cursor.ranges);
       cursor.done = true;
     } catch (error) {
       if (!(error instanceof Stripe.errors.StripePermissionError)) throw error;
@@ -161,17 +214,26 @@ export function createSyncRunner(deps: BackfillDeps) {
     await state.checkpoints.flush();
   }
 
+  /**
+   * Every participant's metrics from the stored objects, a batch at a time. The mirror was just
+   * filled, so its statistics are refreshed first (otherwise the planner still sees an empty
+   * table and scans the workspace for every batch); batches run two at a time to keep both the
+   * database and this process busy.
+   */
   async function recomputeAll(state: RunState): Promise<void> {
     const workspaceId = state.connection.workspaceId;
+    await Promise.all([deps.objects.analyze(), deps.participants.analyze()]);
     const creditNotesAvailable = !state.cursors.credit_note?.skipped;
     const catalog = await loadCatalog(deps.objects, workspaceId, creditNotesAvailable);
-    let after: string | null = null;
-    for (;;) {
+    const batches: Awaited<ReturnType<ParticipantRepository['stripeLinkedPage']>>[] = [];
+    for (let after: string | null = null; ; ) {
       const page = await deps.participants.stripeLinkedPage(workspaceId, after, RECOMPUTE_BATCH);
       if (page.length === 0) break;
-      await deps.recompute(workspaceId, page, catalog, { refreshTotals: false });
+      batches.push(page);
       after = page.at(-1)!.id;
     }
+    const inParallel = pLimit(RECOMPUTE_PARALLEL);
+    await Promise.all(batches.map((batch) => inParallel(() => deps.recompute(workspaceId, batch, catalog, { refreshTotals: false }))));
     await deps.segments.refreshTotals(workspaceId);
   }
 

@@ -5,23 +5,24 @@ export const STRIPE_EPOCH = 1_293_840_000;
 
 /**
  * Splitting costs about one partial page per range. The first page over-estimates the rest
- * (recent history is usually the densest), so a range is only planned per ~50 estimated pages.
+ * (recent history is usually the densest), so a range is only planned per ~40 estimated pages.
  */
-const PAGES_PER_RANGE = 50;
-const MAX_RANGES = 16;
+const PAGES_PER_RANGE = 40;
 
 /**
  * After the first page (newest first), the remaining objects lie in [lower, oldestOnPage]. The
  * page's time span estimates how many pages remain; long lists are cut into equal time ranges
- * read in parallel. A head range picks up objects created in the same second as the page's last.
+ * read in parallel, at most `maxRanges` of them (the requests the limiter lets run at once: more
+ * ranges would only queue). A head range picks up objects created in the same second as the
+ * page's last.
  */
-export function planRanges(firstPage: { created: number; id: string }[], lower: number, floor?: number): RangeCursor[] {
+export function planRanges(firstPage: { created: number; id: string }[], lower: number, maxRanges: number, floor?: number): RangeCursor[] {
   const newest = firstPage[0]!.created;
   const last = firstPage.at(-1)!;
   const head: RangeCursor = { gte: last.created, startingAfter: last.id, done: false };
   const span = Math.max(1, newest - last.created);
   const remainingPages = Math.max(0, last.created - lower) / span;
-  const count = Math.min(MAX_RANGES, Math.max(1, Math.floor(remainingPages / PAGES_PER_RANGE)));
+  const count = Math.min(maxRanges, Math.max(1, Math.floor(remainingPages / PAGES_PER_RANGE)));
   if (count === 1) return [{ gte: floor, startingAfter: last.id, done: false }];
   const width = Math.ceil((last.created - lower) / count);
   const ranges: RangeCursor[] = [head];
@@ -35,3 +36,38 @@ export function planRanges(firstPage: { created: number; id: string }[], lower: 
 
 export const createdFilter = (range: RangeCursor) =>
   range.gte === undefined && range.lt === undefined ? {} : { created: { ...(range.gte !== undefined ? { gte: range.gte } : {}), ...(range.lt !== undefined ? { lt: range.lt } : {}) } };
+
+/** What a reader has seen of its range in this process: how far `created` fell per page. */
+export interface RangeProgress {
+  pages: number;
+  newest: number;
+  oldest: number;
+}
+
+/** Splitting costs one partial page: only a range with at least this many pages left is split. */
+const MIN_SPLIT_PAGES = 8;
+
+/**
+ * Rebalancing: a list is rarely spread evenly in time (recent history is denser), so equal time
+ * ranges end at very different moments. A reader that runs out of work takes the older half of
+ * the range with the most pages left, estimated from how far `created` fell per page so far:
+ * that range keeps [mid, where it is], the new one gets [its floor, mid). Both changes happen
+ * in one synchronous step, so a checkpoint holds either both or neither.
+ */
+export function splitLargest(progress: ReadonlyMap<RangeCursor, RangeProgress>, lower: number): RangeCursor | undefined {
+  let largest: RangeCursor | undefined;
+  let most = MIN_SPLIT_PAGES;
+  for (const [range, seen] of progress) {
+    const left = seen.oldest - (range.gte ?? lower);
+    if (range.done || seen.pages === 0 || left < 2) continue;
+    const perPage = (seen.newest - seen.oldest) / seen.pages;
+    const pages = perPage > 0 ? left / perPage : Infinity;
+    if (pages >= most) [largest, most] = [range, pages];
+  }
+  if (!largest) return undefined;
+  const floor = largest.gte ?? lower;
+  const mid = floor + Math.ceil((progress.get(largest)!.oldest - floor) / 2);
+  const piece: RangeCursor = { gte: largest.gte, lt: mid, done: false };
+  largest.gte = mid;
+  return piece;
+}

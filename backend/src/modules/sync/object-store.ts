@@ -1,5 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/database.js';
+import { recordset } from '../../db/recordset.js';
 import { stripeObjects } from '../../db/schema/index.js';
 import type { StoredObject, StripeObjectType } from '../../stripe/registry.js';
 
@@ -21,24 +22,19 @@ export function createObjectStore(db: Db) {
      */
     async upsert(workspaceId: string, type: StripeObjectType, objects: StoredObject[], version: number): Promise<void> {
       for (let i = 0; i < objects.length; i += BATCH) {
-        const rows = objects.slice(i, i + BATCH).map((data) => ({
-          workspaceId,
-          id: data.id,
-          type: type.type,
-          customerId: type.customerOf(data),
-          created: Number(data.created ?? 0),
-          data,
-          version,
-        }));
-        await db
-          .insert(stripeObjects)
-          .values(rows)
-          .onConflictDoUpdate({
-            target: [stripeObjects.workspaceId, stripeObjects.id],
-            set: { data: sql`excluded.data`, customerId: sql`excluded.customer_id`, version: sql`excluded.version` },
-            setWhere: sql`${stripeObjects.version} <= excluded.version`,
-          });
+        const rows = objects.slice(i, i + BATCH).map((data) => ({ id: data.id, customer_id: type.customerOf(data), created: Number(data.created ?? 0), data }));
+        await db.execute(sql`
+          insert into stripe_objects (workspace_id, id, type, customer_id, created, data, version)
+          select ${workspaceId}::uuid, r.id, ${type.type}, r.customer_id, r.created, r.data, ${version}::bigint
+          from ${recordset(rows, 'r', 'id text, customer_id text, created bigint, data jsonb')}
+          on conflict (workspace_id, id) do update set data = excluded.data, customer_id = excluded.customer_id, version = excluded.version
+          where stripe_objects.version <= excluded.version`);
       }
+    },
+
+    /** Fresh planner statistics after a bulk load, so lookups by customer use their index. */
+    async analyze(): Promise<void> {
+      await db.execute(sql`analyze stripe_objects`);
     },
 
     async ofType(workspaceId: string, type: StripeObjectType['type']): Promise<StoredObject[]> {

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { openDatabase, type Database } from '@ui/backend/src/db/database.js';
 import { runMigrations } from '@ui/backend/src/db/migrate.js';
-import type { LaunchResult } from '@ui/backend/src/modules/studies/launch.js';
+import type { LaunchInput, LaunchResult } from '@ui/backend/src/modules/studies/launch.js';
 import { createStudyRepository } from '@ui/backend/src/modules/studies/repository.js';
 import { admin, adminUrl } from '../support/postgres-admin.js';
 
@@ -72,7 +72,15 @@ async function main() {
     const { version, pid } = await one<{ version: string; pid: number }>(database, sql`select current_setting('server_version') as version, pg_backend_pid() as pid`);
     backendPid = pid;
     const [{ workspaceId, segmentId }, seedMs] = await timed(() => seed(database));
-    const studies = createStudyRepository(database.db);
+    const repository = createStudyRepository(database.db);
+    const studies = {
+      insertStudy: repository.insertStudy,
+      async launch(input: LaunchInput): Promise<LaunchResult> {
+        const result = await repository.launch(input);
+        if (!result) throw new Error(`study ${input.studyId} not found`);
+        return result;
+      },
+    };
     console.log(`PostgreSQL ${version}; segment of ${PARTICIPANTS.toLocaleString('en')} participants seeded in ${Math.round(seedMs)} ms`);
 
     const launches: Array<{ studyId: string; result: LaunchResult; ms: number; cpuMs?: number }> = [];

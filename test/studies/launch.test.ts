@@ -104,6 +104,39 @@ describe('launching a study to a segment', () => {
     expect(rows.find((r) => r.participant_id === d)).toMatchObject({ email: 'SHARED@example.com', status: 'queued' });
   });
 
+  it('gives a shared address to the highest ranked under the launch\'s order and limit, and never to a second participant', async () => {
+    const ws = await t.createWorkspace('Shared');
+    const [a, b, c, d] = await seedParticipants(t, ws.id, [
+      { email: 'x@example.com', mrr: 100, ltv: 900 },
+      { email: ' X@EXAMPLE.COM ', mrr: 900, ltv: 100 },
+      { email: 'y@example.com', mrr: 500, ltv: 500 },
+      { email: 'Y@example.com', mrr: 50, ltv: 50 },
+    ]);
+    const segmentId = await seedSegment(t, ws.id, 'all', [a!, b!, c!, d!]);
+    const ids = async (studyId: string) => (await invitesOf(t, studyId)).map((r) => r.participant_id);
+
+    // By MRR: b ranks above a, c above d.
+    const byMrr = await createStudy(t, ws.auth);
+    expect((await launch(ws.auth, byMrr, { segment_id: segmentId }).expect(200)).body).toEqual({ invited: 2, skipped_no_email: 0, already_invited: 2 });
+    expect(await ids(byMrr)).toEqual([b, c]);
+
+    // By LTV: a above c above b above d. The limit ranks first: b and d are out of the first two.
+    const byLtv = await createStudy(t, ws.auth);
+    expect((await launch(ws.auth, byLtv, { segment_id: segmentId, order_by: 'ltv_desc', limit: 2 }).expect(200)).body).toEqual({
+      invited: 2,
+      skipped_no_email: 0,
+      already_invited: 0,
+    });
+    // The whole segment now: b's and d's addresses are taken by a's and c's invites.
+    expect((await launch(ws.auth, byLtv, { segment_id: segmentId, order_by: 'ltv_desc' }).expect(200)).body).toEqual({ invited: 0, skipped_no_email: 0, already_invited: 4 });
+    expect(await ids(byLtv)).toEqual([a, c]);
+
+    // Once a's invite failed, the address is free: b gets it, a is never invited again.
+    await t.database.rows(sql`update invites set status = 'failed' where study_id = ${byLtv} and participant_id = ${a!}`);
+    expect((await launch(ws.auth, byLtv, { segment_id: segmentId, order_by: 'ltv_desc' }).expect(200)).body).toEqual({ invited: 1, skipped_no_email: 0, already_invited: 3 });
+    expect(await ids(byLtv)).toEqual([a, c, b]);
+  });
+
   it('creates each invite exactly once under ten parallel launches of the same segment', async () => {
     const ws = await t.createWorkspace('Parallel');
     // 3,000 participants: every tenth without email, the last 100 sharing addresses with the first.

@@ -27,10 +27,16 @@ export const studies = pgTable(
 /**
  * One participant invited to one study, identified by the pair. A launch writes up to 100,000
  * rows in one statement, so what the insert maintains is kept to the minimum: the primary key
- * (one invite per participant), the address index (one outstanding invite per address), the
- * launch-order index, and one foreign key (the study; per-row checks against participants would
- * double the launch time). The indexes used by delivery are empty at launch: retries only hold
+ * (one invite per participant), the address index (one outstanding invite per address) and the
+ * launch-order index. The indexes used by delivery are empty at launch: retries only hold
  * invites already attempted, tokens are set when an invite is sent.
+ *
+ * No foreign keys: a foreign key checks each inserted row with a query of its own, a fifth of a
+ * launch. The reference to the study is kept by two statement-level triggers instead (migration
+ * 0009, drizzle cannot declare them): `invites_require_study` checks and locks (`for key share`,
+ * as a foreign key would) the studies of all the rows a statement inserted, in one query;
+ * `studies_delete_invites` deletes the invites of deleted studies (a workspace's, too). The
+ * participant is not referenced at all (checking it would double the launch time).
  *
  * The token itself is never stored: it is an HMAC of the invite's identity, rebuilt when the
  * email is sent; `token_hash` (SHA-256 of it) resolves a link back to its invite.
@@ -39,9 +45,8 @@ export const invites = pgTable(
   'invites',
   {
     workspaceId: uuid('workspace_id').notNull(),
-    studyId: uuid('study_id')
-      .notNull()
-      .references(() => studies.id, { onDelete: 'cascade' }),
+    /** A study (not a foreign key, see above). */
+    studyId: uuid('study_id').notNull(),
     /** A participant of the same workspace (not a foreign key, see above). */
     participantId: uuid('participant_id').notNull(),
     /** Launch order, highest priority first within a launch: list order and delivery order. */

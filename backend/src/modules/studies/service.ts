@@ -38,7 +38,9 @@ export function createStudyService(deps: StudyServiceDeps) {
     async launch(workspaceId: string, studyId: string, input: { segmentId: string; orderBy: LaunchOrder; limit?: number }): Promise<LaunchCounts> {
       await study(workspaceId, studyId);
       if (!(await repository.segmentExists(workspaceId, input.segmentId))) throw notFound('segment');
-      const { firstSeq, ...counts } = await repository.launch({ workspaceId, studyId, ...input });
+      const launched = await repository.launch({ workspaceId, studyId, ...input });
+      if (!launched) throw notFound('study');
+      const { firstSeq, ...counts } = launched;
       // A launch that created nothing still schedules a run over the whole study: if handing a
       // previous launch to delivery failed after its commit, launching again picks it up.
       await deps.schedule({ workspaceId, studyId, afterSeq: firstSeq ?? 0 }, 0);

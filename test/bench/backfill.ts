@@ -6,6 +6,8 @@
  * participants per second and this process's peak RSS.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
@@ -27,10 +29,28 @@ const rateLimit = Number(values['rate-limit']);
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
 
+/** CPU seconds used from now on: this process, the emulator, and the rest of the machine (PostgreSQL runs here). */
+function cpuMeter(emulatorPid: number) {
+  const ticks = () => readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const processTicks = (pid: number) => {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  };
+  const [machine, emulator, self] = [ticks(), processTicks(emulatorPid), process.cpuUsage()];
+  return () => {
+    const delta = ticks().map((value, i) => value - machine[i]!);
+    const idle = delta[3]! + delta[4]!;
+    const total = delta.reduce((a, b) => a + b, 0);
+    const selfUsage = process.cpuUsage(self);
+    const used = { self: (selfUsage.user + selfUsage.system) / 1e6, emulator: (processTicks(emulatorPid) - emulator) / 100 };
+    return { ...used, rest: (total - idle) / 100 - used.self - used.emulator, busy: (100 * (total - idle)) / total };
+  };
+}
+
 async function main() {
   const port = await freePort();
   print(`starting the emulator: ${customers} customers, ${values['latency-ms']} ms latency, ${rateLimit} req/s…`);
-  const emulator = runScript('test/stripe-emulator/cli.ts', ['--port', String(port), '--generate', String(customers), '--seed', '1', '--latency-ms', String(values['latency-ms']), '--rate-limit', String(rateLimit)], {
+  const emulator = runScript('test/stripe-emulator/cli.ts', ['--port', String(port), '--generate', String(customers), '--seed', '1', '--latency-ms', String(values['latency-ms']), '--rate-limit', String(rateLimit), '--prerender'], {
     NODE_OPTIONS: '--max-old-space-size=6144',
   });
   const name = `ui_bench_${randomBytes(4).toString('hex')}`;
@@ -57,9 +77,11 @@ async function main() {
     const connection = await services.connections.saveApiKey(workspace.id, fullKey);
     await fetch(`${emulatorUrl}/_emulator/stats/reset`, { method: 'POST' });
 
+    const cpu = cpuMeter(emulator.child.pid!);
     const started = performance.now();
     await services.backfill(connection.id);
     const seconds = (performance.now() - started) / 1000;
+    const used = cpu();
 
     const stats = (await (await fetch(`${emulatorUrl}/_emulator/stats`)).json()) as { requests: Record<string, number>; total: number; rateLimited: number };
     const counts = account.counts;
@@ -73,6 +95,7 @@ async function main() {
     print(`wall time: ${seconds.toFixed(1)} s (rate-limit bound ${bound.toFixed(1)} s; ratio ${(seconds / bound).toFixed(2)})`);
     print(`participants: ${customers} in ${seconds.toFixed(1)} s = ${(customers / seconds).toFixed(0)} per second`);
     print(`peak RSS of the backfill process: ${rssMb.toFixed(0)} MB`);
+    print(`CPU during the backfill: backfill ${used.self.toFixed(1)} s, emulator ${used.emulator.toFixed(1)} s, everything else (PostgreSQL, other work) ${used.rest.toFixed(1)} s; machine ${used.busy.toFixed(0)}% busy (${cpus().length} cores)`);
     // A fast backfill that lost or doubled rows would be worthless: the counts must be exact.
     const [{ sync_progress: synced } = { sync_progress: {} }] = await database.rows<{ sync_progress: Record<string, number> }>(sql`select sync_progress from connections where id = ${connection.id}`);
     const wrong = ['customer', 'subscription', 'invoice', 'credit_note', 'product', 'price', 'coupon'].filter((type) => synced[type] !== counts[type]);

@@ -1,6 +1,6 @@
 /**
  * `pnpm emulator --port 12111 [--fixtures file.json] [--generate 5000] [--seed 1]
- *  [--latency-ms 150] [--rate-limit 100] [--webhook-url URL --webhook-secret whsec_…]`
+ *  [--latency-ms 150] [--rate-limit 100] [--webhook-url URL --webhook-secret whsec_…] [--prerender]`
  * Prints the URL and every account with its keys; stops on SIGINT/SIGTERM.
  */
 import { readFile } from 'node:fs/promises';
@@ -18,6 +18,7 @@ const { values } = parseArgs({
     'rate-limit': { type: 'string' },
     'webhook-url': { type: 'string' },
     'webhook-secret': { type: 'string' },
+    prerender: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
   },
   strict: true,
@@ -45,6 +46,7 @@ async function options(): Promise<EmulatorOptions> {
     latencyMs: integer('latency-ms', values['latency-ms']),
     rateLimit: integer('rate-limit', values['rate-limit']),
     webhook: webhookUrl && webhookSecret ? { url: webhookUrl, secret: webhookSecret } : undefined,
+    prerender: values.prerender,
   };
 }
 
@@ -67,7 +69,7 @@ const print = (text: string) => process.stdout.write(`${text}\n`);
 
 async function main(): Promise<void> {
   if (values.help) {
-    print('usage: pnpm emulator --port 12111 [--fixtures file.json] [--generate N] [--seed S] [--latency-ms MS] [--rate-limit RPS] [--webhook-url URL --webhook-secret whsec_…]');
+    print('usage: pnpm emulator --port 12111 [--fixtures file.json] [--generate N] [--seed S] [--latency-ms MS] [--rate-limit RPS] [--webhook-url URL --webhook-secret whsec_…] [--prerender]');
     return;
   }
   const emulator = await startEmulator(await options());

@@ -142,6 +142,11 @@ export class AccountStore {
     return entry.obj;
   }
 
+  /** Every top-level object (deleted ones included). */
+  *topLevel(): Iterable<StripeObject> {
+    for (const obj of this.objects.values()) if (this.collections.has(obj.object) && this.entry(obj.object, obj.id)?.obj === obj) yield obj;
+  }
+
   counts(): Record<string, number> {
     return Object.fromEntries([...this.collections].map(([object, collection]) => [object, collection.size]));
   }

@@ -7,6 +7,7 @@ import type { AccountState } from '../accounts.js';
 import { requirePermission, type AuthContext } from '../auth.js';
 import { errors } from '../errors.js';
 import { checkExpandable, expandObject, expandPage, present, type Resolve } from '../expand.js';
+import { listText } from '../json-text.js';
 import { paginate, paginateArray } from '../list.js';
 import { inRange, parseListParams, parseRetrieveParams, type ListParams, type Query } from '../params.js';
 import { NESTED_LISTS, RESOURCES, permissionFor, type NestedListType, type ResourceType, type StripeObject } from '../resources.js';
@@ -66,12 +67,7 @@ function listResource(state: EmulatorState, type: ResourceType, request: Fastify
     created,
     matches,
   });
-  return {
-    object: 'list',
-    data: expandPage(page.data, params.expand, resolver(account, context)),
-    has_more: page.hasMore,
-    url: `/v1/${type.path}`,
-  };
+  return listText(expandPage(page.data, params.expand, resolver(account, context)), page.hasMore, `/v1/${type.path}`);
 }
 
 function retrieveResource(type: ResourceType, request: FastifyRequest, context: AuthContext, account: AccountState) {

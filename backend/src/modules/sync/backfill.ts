@@ -5,7 +5,7 @@ import type { RangeCursor, StatusMessage, SyncCursor } from '../../db/schema/ind
 import { createRequestLimiter } from '../../stripe/request-limiter.js';
 import { createCheckpointer } from './checkpointer.js';
 import { createdFilter, planRanges, splitLargest, STRIPE_EPOCH, type RangeProgress } from './list-ranges.js';
-import { CATALOG_TYPES, CUSTOMER_TYPES, objectType, storeSubscription, type StoredObject, type StripeObjectType } from '../../stripe/registry.js';
+import { CATALOG_TYPES, CUSTOMER_TYPES, objectType, storeSubscription, type ListParams, type StoredObject, type StripeObjectType } from '../../stripe/registry.js';
 import { ConnectionUnusableError, type ConnectionCredentials } from '../connections/credentials.js';
 import type { ConnectionRepository, ConnectionRow } from '../connections/repository.js';
 import type { ParticipantRepository } from '../participants/repository.js';
@@ -111,11 +111,18 @@ export function createSyncRunner(deps: BackfillDeps) {
     return storeSubscription({ ...subscription, items: { object: 'list', data: all, has_more: false } });
   }
 
-  const fetchPage = (state: RunState, type: StripeObjectType, range: RangeCursor, startingAfter: string | undefined) => {
+  /**
+   * One list page, trimmed to what is stored as soon as it is parsed: the full objects (an
+   * invoice page parses to megabytes) are garbage before the page waits for its turn to be stored.
+   */
+  const listPage = async (state: RunState, type: StripeObjectType, params: ListParams) => {
     const observedAt = Date.now();
-    const params = { limit: PAGE, ...createdFilter(range), ...(startingAfter ? { starting_after: startingAfter } : {}) };
-    return state.call(() => type.list(state.stripe, params)).then((page) => ({ page, observedAt }));
+    const page = await state.call(() => type.list(state.stripe, params));
+    return { data: page.data.map((object) => type.store(object) as StoredObject & { created: number }), hasMore: page.has_more, observedAt };
   };
+
+  const fetchPage = (state: RunState, type: StripeObjectType, range: RangeCursor, startingAfter: string | undefined) =>
+    listPage(state, type, { limit: PAGE, ...createdFilter(range), ...(startingAfter ? { starting_after: startingAfter } : {}) });
 
   /**
    * Reads one range page by page, checkpointing after each stored page. The next page is asked
@@ -124,14 +131,14 @@ export function createSyncRunner(deps: BackfillDeps) {
   async function readRange(state: RunState, type: StripeObjectType, range: RangeCursor, seen: RangeProgress): Promise<void> {
     let next = range.done ? undefined : fetchPage(state, type, range, range.startingAfter);
     while (next) {
-      const { page, observedAt } = await next;
+      const page = await next;
       // A split may have raised the range's floor while the page was on its way: what lies below is the new range's.
       const data = range.gte === undefined ? page.data : page.data.filter((o) => o.created >= range.gte!);
-      const more = page.has_more && data.length === page.data.length;
+      const more = page.hasMore && data.length === page.data.length;
       const last = data.at(-1)?.id ?? range.startingAfter;
       next = more ? fetchPage(state, type, range, last) : undefined;
       try {
-        await storePage(state, type, data, observedAt);
+        await storePage(state, type, data, page.observedAt);
       } catch (error) {
         next?.catch(() => undefined); // the run fails with the store's error; the read-ahead is moot
         throw error;
@@ -179,8 +186,8 @@ export function createSyncRunner(deps: BackfillDeps) {
     state.counts[type.type] = (state.counts[type.type] ?? 0) + n;
   };
 
-  async function storePage(state: RunState, type: StripeObjectType, objects: unknown[], observedAt: number): Promise<void> {
-    let stored = objects.map((o) => type.store(o));
+  async function storePage(state: RunState, type: StripeObjectType, objects: StoredObject[], observedAt: number): Promise<void> {
+    let stored = objects;
     if (type.type === 'subscription') stored = await Promise.all(stored.map((s) => completeItems(state, s)));
     await deps.objects.upsert(state.connection.workspaceId, type, stored, observedAt);
     if (type.type === 'customer') await deps.participants.upsertFromCustomers(state.connection.workspaceId, stored, observedAt);
@@ -196,13 +203,12 @@ export function createSyncRunner(deps: BackfillDeps) {
     if (cursor.done) return;
     try {
       if (!cursor.ranges) {
-        const observedAt = Date.now();
         const since = state.plan.since;
-        const page = await state.call(() => type.list(state.stripe, { limit: PAGE, ...(since ? { created: { gte: since } } : {}) }));
-        const lower = page.has_more ? (since ?? (await state.accountCreated())) : 0;
-        await storePage(state, type, page.data, observedAt);
+        const page = await listPage(state, type, { limit: PAGE, ...(since ? { created: { gte: since } } : {}) });
+        const lower = page.hasMore ? (since ?? (await state.accountCreated())) : 0;
+        await storePage(state, type, page.data, page.observedAt);
         count(state, type, page.data.length);
-        cursor.ranges = page.has_more ? planRanges(page.data, lower, deps.limits.concurrency, since) : [];
+        cursor.ranges = page.hasMore ? planRanges(page.data, lower, deps.limits.concurrency, since) : [];
         state.checkpoints.request();
       }
       if (cursor.ranges.some((range) => !range.done)) await readRanges(state, type, cursor.ranges);

@@ -2,6 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { STRIPE_CUSTOMER_ID, type ImportPreview, type ImportRow } from '@ui/shared';
 import type { Database } from '../../db/database.js';
+import { recordset } from '../../db/recordset.js';
 import { imports, participants, segmentMembers } from '../../db/schema/index.js';
 import { conflict, notFound } from '../../http/app-error.js';
 import { mergeCustomFields, type ParticipantRepository, type ParticipantRow, type ParticipantWrite } from '../participants/repository.js';
@@ -252,8 +253,8 @@ export function createImportService(deps: {
                 deleted_in_stripe = case when v.relink then false else p.deleted_in_stripe end,
                 stripe_version = case when v.relink then null else p.stripe_version end,
                 updated_at = now()
-              from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as v(id uuid, email text, name text, company text, phone text, sso_uid text,
-                stripe_customer_id text, groups jsonb, custom_fields jsonb, mrr bigint, ltv bigint, currency text, relink boolean)
+              from ${recordset(records, 'v', `id uuid, email text, name text, company text, phone text, sso_uid text,
+                stripe_customer_id text, groups jsonb, custom_fields jsonb, mrr bigint, ltv bigint, currency text, relink boolean`)}
               where p.id = v.id and p.workspace_id = ${workspaceId}
               returning p.id`);
             if ((changed as unknown as { rows: unknown[] }).rows.length !== batch.length) throw new ImportConflict('a participant of this import was deleted since the preview');

@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/database.js';
+import { recordset } from '../../db/recordset.js';
 import type { DeliveryOutcome } from '../../db/schema/index.js';
 
 export interface ClaimedInvite {
@@ -78,7 +79,7 @@ export function createDeliveryRepository(db: Db) {
       if (tokens.length === 0) return;
       await db.execute(sql`
         update invites i set token_hash = t.token_hash, token_key_id = t.token_key_id
-        from jsonb_to_recordset(${JSON.stringify(tokens)}::jsonb) as t(participant_id uuid, token_hash text, token_key_id text)
+        from ${recordset(tokens, 't', 'participant_id uuid, token_hash text, token_key_id text')}
         where i.workspace_id = ${scope.workspaceId} and i.study_id = ${scope.studyId} and i.participant_id = t.participant_id
       `);
     },
@@ -92,8 +93,7 @@ export function createDeliveryRepository(db: Db) {
       if (outcomes.length === 0) return;
       await db.execute(sql`
         with o as (
-          select * from jsonb_to_recordset(${JSON.stringify(outcomes)}::jsonb)
-            as o(participant_id uuid, outcome text, smtp_code int, message text)
+          select * from ${recordset(outcomes, 'o', 'participant_id uuid, outcome text, smtp_code int, message text')}
         ),
         updated as (
           update invites i set

@@ -40,7 +40,7 @@ function byTypeAndVersion(decisions: Resolved[]): Resolved[][] {
  * Applies a batch of one connection's events: every handler reports what its event observed,
  * each object's copies are folded against the stored one (older never overwrites newer, ties
  * are re-fetched), the winners are stored through the versioned upserts, then the participants
- * they touch are recomputed once, with the segment totals.
+ * they touch are recomputed once. The caller recounts the segment totals afterwards.
  */
 export function createEventApplier(deps: ApplyDeps) {
   async function resolveAll(connection: ActiveConnection, decisions: Resolved[]): Promise<Resolved[]> {
@@ -87,10 +87,10 @@ export function createEventApplier(deps: ApplyDeps) {
     const targets = await deps.repository.recomputeTargets(workspaceId, [...customers]);
     const creditNotesAvailable = !connection.statusMessages.some((m) => m.code === 'missing_credit_note_read');
     const catalog = await loadCatalog(deps.objects, workspaceId, creditNotesAvailable);
+    // The segment totals are recounted by the drain, once for several batches (service.ts).
     for (let i = 0; i < targets.length; i += RECOMPUTE_BATCH) {
       await deps.recompute(workspaceId, targets.slice(i, i + RECOMPUTE_BATCH), catalog, { refreshTotals: false });
     }
-    await deps.segments.refreshTotals(workspaceId);
   }
 
   return async function apply(connection: ActiveConnection, events: PendingEvent[]): Promise<void> {

@@ -34,7 +34,7 @@ export function createWebhooks(deps: WebhookModuleDeps) {
   const wake = wakeApply(deps.jobs);
   const logger = deps.logger.child({ module: 'webhooks' });
   const apply = createEventApplier({ ...deps, repository, logger });
-  const service = createWebhookService({ repository, connections: deps.connections, apply, wake, secrets: deps.secrets, logger });
+  const service = createWebhookService({ repository, connections: deps.connections, apply, wake, refreshTotals: (workspaceId) => deps.segments.refreshTotals(workspaceId), secrets: deps.secrets, logger });
   const catchUp = createCatchUp({ repository, connections: deps.connections, credentials: deps.credentials, wake, resync: deps.resync, logger });
   const tick = createCatchUpTick({ repository, queueCatchUp: queueCatchUp(deps.jobs), wake });
   return { receive: service.receive, drain: service.drain, catchUp, tick, repository };

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, lt, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, lt, ne, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/database.js';
 import { connections, participants, stripeObjects, webhookCatchUps, webhookEvents, type WebhookEventSource } from '../../db/schema/index.js';
 import type { StoredObject } from '../../stripe/registry.js';
@@ -10,7 +10,30 @@ export type ConnectionForEvents = Pick<typeof connections.$inferSelect, 'id' | '
 
 const MAX_ATTEMPTS = 8;
 
+/**
+ * `column = any($1)`: the ids of a batch (hundreds) travel as one array parameter, where
+ * `inArray` would build and bind a parameter per id on every batch.
+ */
+const isAnyOf = (column: AnyColumn, ids: string[]): SQL => sql`${column} = any(${sql.param(ids)}::text[])`;
+
 export function createWebhookRepository(db: Db) {
+  /**
+   * The receiver's hot path, prepared once per database connection: the rows travel as one JSON
+   * parameter that PostgreSQL expands (json_populate_recordset), where a VALUES list with a
+   * parameter per field costs the query builder, and a fresh parse and plan cost the server,
+   * several times more per event. `insert … select` names every column in the table's order, so
+   * the defaults of attempts and received_at are spelled out.
+   */
+  const intake = db
+    .insert(webhookEvents)
+    .select(
+      sql`select id, type, account, livemode, created, connection_id, workspace_id, object, source, status, reason, 0, now(), processed_at
+          from json_populate_recordset(null::webhook_events, ${sql.placeholder('rows')}::text::json)`,
+    )
+    .onConflictDoNothing({ target: webhookEvents.id })
+    .returning({ id: webhookEvents.id })
+    .prepare('webhook_events_intake');
+
   return {
     /** Every connection ever made to the account (either mode, any status): one indexed read per event. */
     async connectionsForAccount(stripeAccountId: string): Promise<ConnectionForEvents[]> {
@@ -23,8 +46,23 @@ export function createWebhookRepository(db: Db) {
     /** One statement for many events; ids already stored are left alone (redeliveries). Returns the ids inserted. */
     async insertMany(rows: WebhookEventInsert[]): Promise<Set<string>> {
       if (rows.length === 0) return new Set();
-      const inserted = await db.insert(webhookEvents).values(rows).onConflictDoNothing({ target: webhookEvents.id }).returning({ id: webhookEvents.id });
-      return new Set(inserted.map((r) => r.id));
+      const json = JSON.stringify(
+        rows.map((r) => ({
+          id: r.id,
+          type: r.type,
+          account: r.account,
+          livemode: r.livemode,
+          created: r.created,
+          connection_id: r.connectionId,
+          workspace_id: r.workspaceId,
+          object: r.object,
+          source: r.source ?? 'webhook',
+          status: r.status,
+          reason: r.reason,
+          processed_at: r.processedAt?.toISOString(),
+        })),
+      );
+      return new Set((await intake.execute({ rows: json })).map((r) => r.id));
     },
 
     /** Pending events of a connection that was replaced (the account reconnected elsewhere) move to the new one. */
@@ -48,9 +86,17 @@ export function createWebhookRepository(db: Db) {
       return rows as (PendingEvent & { attempts: number })[];
     },
 
+    /** Whether the connection has more than `count` pending events (more than the batch in hand). */
+    async hasPendingBeyond(connectionId: string, count: number): Promise<boolean> {
+      const [row] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(db.select({ id: webhookEvents.id }).from(webhookEvents).where(and(eq(webhookEvents.connectionId, connectionId), eq(webhookEvents.status, 'pending'))).limit(count + 1).as('p'));
+      return (row?.n ?? 0) > count;
+    },
+
     async settle(ids: string[], status: 'applied' | 'ignored', reason: string | null = null): Promise<void> {
       if (ids.length === 0) return;
-      await db.update(webhookEvents).set({ status, reason, processedAt: sql`now()` }).where(inArray(webhookEvents.id, ids));
+      await db.update(webhookEvents).set({ status, reason, processedAt: sql`now()` }).where(isAnyOf(webhookEvents.id, ids));
     },
 
     /** Counts a failed attempt; an event that keeps failing is set aside (`failed`) so it stops blocking. */
@@ -64,7 +110,7 @@ export function createWebhookRepository(db: Db) {
           status: sql`case when ${webhookEvents.attempts} + 1 >= ${MAX_ATTEMPTS} then 'failed' else 'pending' end`,
           processedAt: sql`case when ${webhookEvents.attempts} + 1 >= ${MAX_ATTEMPTS} then now() else null end`,
         })
-        .where(inArray(webhookEvents.id, ids));
+        .where(isAnyOf(webhookEvents.id, ids));
     },
 
     /** Pending events of a connection that can no longer be applied (it was disconnected meanwhile). */
@@ -81,7 +127,7 @@ export function createWebhookRepository(db: Db) {
       const rows = await db
         .select({ id: stripeObjects.id, version: stripeObjects.version, data: stripeObjects.data })
         .from(stripeObjects)
-        .where(and(eq(stripeObjects.workspaceId, workspaceId), inArray(stripeObjects.id, ids)));
+        .where(and(eq(stripeObjects.workspaceId, workspaceId), isAnyOf(stripeObjects.id, ids)));
       return new Map(rows.map((r) => [r.id, { version: r.version, data: r.data as StoredObject }]));
     },
 
@@ -105,7 +151,7 @@ export function createWebhookRepository(db: Db) {
       return db
         .select({ id: participants.id, stripeCustomerId: participants.stripeCustomerId, deletedInStripe: participants.deletedInStripe })
         .from(participants)
-        .where(and(eq(participants.workspaceId, workspaceId), inArray(participants.stripeCustomerId, customerIds)));
+        .where(and(eq(participants.workspaceId, workspaceId), isAnyOf(participants.stripeCustomerId, customerIds)));
     },
 
     /** Connections whose events are applied: linked to a workspace and not disconnected. */

@@ -202,7 +202,8 @@ describe('events delivered by Stripe (the emulator) to the listening backend', (
     await emulator.flushWebhooks();
     const connection = await waitFor(() => connectionOf(t, ws.id), (c) => c.status === 'disconnected', { what: 'the disconnect' });
     expect(connection).toMatchObject({ access_token_sealed: null, refresh_token_sealed: null });
-    expect((await eventRows(t, sql`type = 'account.application.deauthorized'`))[0]).toMatchObject({ status: 'applied' });
+    // The event is marked applied once its whole batch is done (the disconnect happens within it).
+    await waitFor(() => eventRows(t, sql`type = 'account.application.deauthorized'`), (rows) => rows[0]?.status === 'applied', { what: 'the deauthorization to be applied' });
     expect((await segment('all'))!.participant_count).toBe(participantsBefore);
 
     // An event that still arrives (a retry from before the uninstall) is stored and ignored: at

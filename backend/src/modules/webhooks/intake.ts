@@ -12,13 +12,12 @@ const MAX_IN_FLIGHT = 2;
  * Resolves `false` for an id already stored, including a second copy within the same batch.
  */
 export function createEventIntake(repository: Pick<WebhookRepository, 'insertMany'>) {
-  let queue: { row: WebhookEventInsert; resolve(inserted: boolean): void; reject(error: unknown): void }[] = [];
+  const queue: { row: WebhookEventInsert; resolve(inserted: boolean): void; reject(error: unknown): void }[] = [];
   let scheduled = false;
   let inFlight = 0;
 
   async function flush(): Promise<void> {
-    const batch = queue.length > MAX_ROWS ? queue.splice(0, MAX_ROWS) : queue;
-    if (batch === queue) queue = [];
+    const batch = queue.splice(0, MAX_ROWS);
     const first = new Map<string, WebhookEventInsert>();
     for (const { row } of batch) if (!first.has(row.id)) first.set(row.id, row);
     inFlight += 1;

@@ -36,7 +36,7 @@ const TOTALS_SPACING_MS = 1_000;
 /** A drain that keeps finding work hands over to a fresh job after this long. */
 const DRAIN_BUDGET_MS = 60_000;
 /** How long an idle drain keeps looking before it ends (the next event then waits for a poll, up to 0.5 s). */
-const LINGER_MS = Number(process.env.LINGER_MS ?? 1_000);
+const LINGER_MS = 1_000;
 const LINGER_STEP_MS = 50;
 /** At most one wake-up send per connection this often (pg-boss polls every 0.5 s anyway). */
 const NUDGE_SPACING_MS = 100;

@@ -47,6 +47,26 @@ function cpuMeter(emulatorPid: number) {
   };
 }
 
+/** Requests the emulator served in each second from now on: a ramp, a lull or a tail shows where the run waits. */
+function requestRate(emulatorUrl: string) {
+  const perSecond: number[] = [];
+  let last = 0;
+  const timer = setInterval(() => {
+    void fetch(`${emulatorUrl}/_emulator/stats`)
+      .then((response) => response.json() as Promise<{ total: number }>)
+      .then(({ total }) => {
+        perSecond.push(total - last);
+        last = total;
+      });
+  }, 1000);
+  return {
+    stop() {
+      clearInterval(timer);
+      return perSecond;
+    },
+  };
+}
+
 async function main() {
   const port = await freePort();
   print(`starting the emulator: ${customers} customers, ${values['latency-ms']} ms latency, ${rateLimit} req/s…`);
@@ -79,7 +99,9 @@ async function main() {
 
     const cpu = cpuMeter(emulator.child.pid!);
     const started = performance.now();
+    const rate = requestRate(emulatorUrl);
     await services.backfill(connection.id);
+    const perSecond = rate.stop();
     const seconds = (performance.now() - started) / 1000;
     const used = cpu();
 
@@ -92,6 +114,7 @@ async function main() {
     const rssMb = process.resourceUsage().maxRSS / 1024;
     print(`objects: ${JSON.stringify(counts)}`);
     print(`requests: ${stats.total} (list minimum ${minimum} + ${followUps} nested-list follow-ups = ${minimum + followUps}; ratio ${(stats.total / (minimum + followUps)).toFixed(3)}; 429s ${stats.rateLimited})`);
+    print(`requests per second of the run (the rate limit idles where they fall): ${perSecond.join(' ')}`);
     print(`wall time: ${seconds.toFixed(1)} s (rate-limit bound ${bound.toFixed(1)} s; ratio ${(seconds / bound).toFixed(2)})`);
     print(`participants: ${customers} in ${seconds.toFixed(1)} s = ${(customers / seconds).toFixed(0)} per second`);
     print(`peak RSS of the backfill process: ${rssMb.toFixed(0)} MB`);

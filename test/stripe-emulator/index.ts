@@ -13,7 +13,7 @@ import { IdempotencyCache } from './idempotency.js';
 import { OAuthService } from './oauth.js';
 import { RateLimiter } from './rate-limit.js';
 import { onAuthorized } from './routes/oauth.js';
-import { objectText } from './json-text.js';
+import { objectBytes } from './json-text.js';
 import { buildServer } from './server.js';
 import type { EmulatorState } from './state.js';
 import { Stats } from './stats.js';
@@ -92,7 +92,7 @@ export function createState(options: EmulatorOptions = {}): EmulatorState {
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const state = createState(options);
-  if (options.prerender) for (const account of state.accounts.values()) for (const obj of account.store.topLevel()) objectText(obj);
+  if (options.prerender) for (const account of state.accounts.values()) for (const obj of account.store.topLevel()) objectBytes(obj);
   const controls = createControls(state);
   const app = buildServer(state, controls, options.logger);
   const host = options.host ?? '127.0.0.1';

@@ -6,7 +6,6 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import qs from 'qs';
 import { API_VERSION } from './objects.js';
 import { EmulatorError, errors } from './errors.js';
-import { serializeReply } from './json-text.js';
 import { requestId } from './random.js';
 import { registerAccountRoutes } from './routes/account.js';
 import { registerControlRoutes } from './routes/control.js';
@@ -48,8 +47,6 @@ export function buildServer(state: EmulatorState, controls: EmulatorControls, lo
       done(errors.invalidValue('body', 'Invalid JSON body'), undefined);
     }
   });
-
-  app.setReplySerializer(serializeReply);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('Request-Id', request.id);

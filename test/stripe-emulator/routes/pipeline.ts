@@ -8,6 +8,7 @@ import type { AccountState } from '../accounts.js';
 import type { AuthContext } from '../auth.js';
 import { EmulatorError, errors } from '../errors.js';
 import { accountById, type EmulatorState } from '../state.js';
+import { JsonText } from '../json-text.js';
 
 export type V1Handler = (request: FastifyRequest, context: AuthContext, account: AccountState) => unknown;
 
@@ -69,6 +70,7 @@ export function v1Route(state: EmulatorState, handler: V1Handler) {
     const context = authenticate(state, request);
     if (!state.limiter.allow(context.accountId)) throw errors.rateLimit();
     const account = accountById(state, context.accountId);
-    return runIdempotent(state, request, reply, context, () => handler(request, context, account));
+    const body = await runIdempotent(state, request, reply, context, () => handler(request, context, account));
+    return body instanceof JsonText ? reply.type('application/json; charset=utf-8').send(body.body) : body;
   };
 }

@@ -4,7 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { RangeCursor, StatusMessage, SyncCursor } from '../../db/schema/index.js';
 import { createRequestLimiter } from '../../stripe/request-limiter.js';
 import { createCheckpointer } from './checkpointer.js';
-import { createdFilter, planRanges, splitLargest, STRIPE_EPOCH, type RangeProgress } from './list-ranges.js';
+import { createdFilter, largestRange, planRanges, splitLargest, STRIPE_EPOCH, type RangeProgress } from './list-ranges.js';
 import { CATALOG_TYPES, CUSTOMER_TYPES, objectType, storeSubscription, type ListParams, type StoredObject, type StripeObjectType } from '../../stripe/registry.js';
 import { ConnectionUnusableError, type ConnectionCredentials } from '../connections/credentials.js';
 import type { ConnectionRepository, ConnectionRow } from '../connections/repository.js';
@@ -55,6 +55,18 @@ interface RunState {
   cursors: Record<string, SyncCursor>;
   counts: Record<string, number>;
   checkpoints: ReturnType<typeof createCheckpointer>;
+  /** Range pages read and splits made by this process, over every type (see readRanges). */
+  splits: { pagesRead: number; made: number };
+  /** The lists being read in parallel ranges right now, one per type. */
+  lists: Set<ListBeingRead>;
+}
+
+/** A list read in parallel ranges, as the readers of other lists see it. */
+interface ListBeingRead {
+  /** Estimated pages left in its largest range. */
+  pagesLeft(): number;
+  /** Splits its largest range, if worth it, and starts a reader on the piece. */
+  addReader(): void;
 }
 
 /** Logs how long each phase took, for operators and the backfill benchmark. */
@@ -148,25 +160,27 @@ export function createSyncRunner(deps: BackfillDeps) {
       range.startingAfter = last;
       range.done = !more;
       if (data.length > 0) Object.assign(seen, { pages: seen.pages + 1, newest: seen.pages === 0 ? data[0]!.created : seen.newest, oldest: data.at(-1)!.created });
+      state.splits.pagesRead += 1;
       state.checkpoints.request();
     }
   }
 
   /**
    * Each reader works its range, then halves whichever range has the most left, until none is
-   * worth splitting. A split costs about one partial page: at most one per SPLIT_COST_PAGES pages
-   * read, so the requests stay close to the minimum.
+   * worth splitting; then it goes to help the list (of another type read at the same time) with
+   * the most left. The types share the rate limit, so without that a shorter list (customers
+   * beside the invoices) could end last, read by a few readers while the limit sits idle. A split
+   * costs about one partial page: at most one per SPLIT_COST_PAGES pages read in the run, so the
+   * requests stay close to the minimum.
    */
   async function readRanges(state: RunState, type: StripeObjectType, ranges: RangeCursor[]): Promise<void> {
     const lower = state.plan.since ?? (await state.accountCreated());
     const progress = new Map<RangeCursor, RangeProgress>();
-    let finishedPages = 0;
-    let splits = 0;
-    const pagesRead = () => finishedPages + [...progress.values()].reduce((n, seen) => n + seen.pages, 0);
+    const running = new Set<Promise<void>>();
     const split = () => {
-      if ((splits + 1) * SPLIT_COST_PAGES > pagesRead()) return undefined;
+      if ((state.splits.made + 1) * SPLIT_COST_PAGES > state.splits.pagesRead) return undefined;
       const piece = splitLargest(progress, lower);
-      if (piece) splits++;
+      if (piece) state.splits.made++;
       return piece;
     };
     const reader = async (first: RangeCursor) => {
@@ -176,10 +190,34 @@ export function createSyncRunner(deps: BackfillDeps) {
         progress.set(range, seen);
         await readRange(state, type, range, seen);
         progress.delete(range);
-        finishedPages += seen.pages;
       }
+      const busiest = [...state.lists].sort((a, b) => b.pagesLeft() - a.pagesLeft())[0];
+      if (busiest && busiest !== list) busiest.addReader();
     };
-    await Promise.all(ranges.filter((range) => !range.done).map(reader));
+    const start = (range: RangeCursor) => {
+      const reading = reader(range).finally(() => running.delete(reading));
+      // The wait below reports the first failure; a reader that joined after it began, failing
+      // once the run has already failed, must not become an unhandled rejection.
+      reading.catch(() => undefined);
+      running.add(reading);
+    };
+    const list: ListBeingRead = {
+      pagesLeft: () => largestRange(progress, lower)?.pages ?? 0,
+      addReader: () => {
+        const piece = split();
+        if (!piece) return;
+        ranges.push(piece);
+        start(piece);
+      },
+    };
+    for (const range of ranges.filter((r) => !r.done)) start(range);
+    state.lists.add(list);
+    try {
+      // Readers lent by other lists join while this waits.
+      while (running.size > 0) await Promise.all(running);
+    } finally {
+      state.lists.delete(list);
+    }
   }
 
   const count = (state: RunState, type: StripeObjectType, n: number) => {
@@ -258,7 +296,7 @@ export function createSyncRunner(deps: BackfillDeps) {
     const limiter = createRequestLimiter({ perSecond: deps.limits.perSecond[connection.livemode ? 'live' : 'test'], concurrency: deps.limits.concurrency });
     const call: RunState['call'] = (request) => withStripeRetry(() => limiter(request), deps.retry);
     const base = { connection: { ...connection, workspaceId: connection.workspaceId }, runId: run.id, cursors: structuredClone(run.cursors), counts: { ...run.counts } };
-    const state: RunState = { ...base, plan, stripe, call, accountCreated: accountCreated(stripe, call), checkpoints: createCheckpointer(checkpoint(base)) };
+    const state: RunState = { ...base, plan, stripe, call, accountCreated: accountCreated(stripe, call), checkpoints: createCheckpointer(checkpoint(base)), splits: { pagesRead: 0, made: 0 }, lists: new Set() };
     const log = deps.logger.child({ connectionId, syncRun: run.id, kind: plan.kind });
     log.info({ resumed, since: plan.since }, resumed ? 'resuming sync' : 'starting sync');
     const status = (value: ConnectionRow['status']) => (plan.kind === 'backfill' ? { status: value } : {});

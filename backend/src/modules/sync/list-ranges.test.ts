@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RangeCursor } from '../../db/schema/index.js';
-import { splitLargest, type RangeProgress } from './list-ranges.js';
+import { largestRange, splitLargest, type RangeProgress } from './list-ranges.js';
 
 const reading = (entries: Array<[RangeCursor, RangeProgress]>) => new Map(entries);
 
@@ -35,5 +35,20 @@ describe('splitLargest', () => {
   it('splits a range whose pages all fell in one second when time is left below it', () => {
     const burst: RangeCursor = { gte: 0, lt: 500, done: false };
     expect(splitLargest(reading([[burst, { pages: 3, newest: 400, oldest: 400 }]]), 0)).toEqual({ gte: 0, lt: 200, done: false });
+  });
+});
+
+describe('largestRange', () => {
+  it('estimates the pages left of the busiest range, which other lists use to pick whom to help', () => {
+    const dense: RangeCursor = { gte: 1000, lt: 3000, done: false };
+    const sparse: RangeCursor = { gte: 5000, lt: 9000, done: false };
+    const found = largestRange(reading([[sparse, { pages: 10, newest: 7000, oldest: 6000 }], [dense, { pages: 10, newest: 2100, oldest: 2000 }]]), 0);
+    expect(found).toEqual({ range: dense, pages: 100 });
+    expect(dense.gte).toBe(1000); // looking splits nothing
+  });
+
+  it('finds none when every range is nearly read', () => {
+    const short: RangeCursor = { gte: 1000, lt: 2000, done: false };
+    expect(largestRange(reading([[short, { pages: 10, newest: 1200, oldest: 1030 }]]), 0)).toBeUndefined();
   });
 });

@@ -47,23 +47,28 @@ export interface RangeProgress {
 /** Splitting costs one partial page: only a range with at least this many pages left is split. */
 const MIN_SPLIT_PAGES = 8;
 
-/**
- * Rebalancing: a list is rarely spread evenly in time (recent history is denser), so equal time
- * ranges end at very different moments. A reader that runs out of work takes the older half of
- * the range with the most pages left, estimated from how far `created` fell per page so far:
- * that range keeps [mid, where it is], the new one gets [its floor, mid). Both changes happen
- * in one synchronous step, so a checkpoint holds either both or neither.
- */
-export function splitLargest(progress: ReadonlyMap<RangeCursor, RangeProgress>, lower: number): RangeCursor | undefined {
-  let largest: RangeCursor | undefined;
-  let most = MIN_SPLIT_PAGES;
+/** The range with the most pages left, estimated from how far `created` fell per page so far. */
+export function largestRange(progress: ReadonlyMap<RangeCursor, RangeProgress>, lower: number): { range: RangeCursor; pages: number } | undefined {
+  let largest: { range: RangeCursor; pages: number } | undefined;
   for (const [range, seen] of progress) {
     const left = seen.oldest - (range.gte ?? lower);
     if (range.done || seen.pages === 0 || left < 2) continue;
     const perPage = (seen.newest - seen.oldest) / seen.pages;
     const pages = perPage > 0 ? left / perPage : Infinity;
-    if (pages >= most) [largest, most] = [range, pages];
+    if (pages >= (largest?.pages ?? MIN_SPLIT_PAGES)) largest = { range, pages };
   }
+  return largest;
+}
+
+/**
+ * Rebalancing: a list is rarely spread evenly in time (recent history is denser), so equal time
+ * ranges end at very different moments. A reader that runs out of work takes the older half of
+ * the range with the most pages left: that range keeps [mid, where it is], the new one gets
+ * [its floor, mid). Both changes happen in one synchronous step, so a checkpoint holds either
+ * both or neither.
+ */
+export function splitLargest(progress: ReadonlyMap<RangeCursor, RangeProgress>, lower: number): RangeCursor | undefined {
+  const largest = largestRange(progress, lower)?.range;
   if (!largest) return undefined;
   const floor = largest.gte ?? lower;
   const mid = floor + Math.ceil((progress.get(largest)!.oldest - floor) / 2);

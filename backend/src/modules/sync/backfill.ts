@@ -59,6 +59,8 @@ interface RunState {
   splits: { pagesRead: number; made: number };
   /** The lists being read in parallel ranges right now, one per type. */
   lists: Set<ListBeingRead>;
+  /** Set by the first list that fails: the others stop reading instead of running on detached. */
+  failure?: unknown;
 }
 
 /** A list read in parallel ranges, as the readers of other lists see it. */
@@ -148,7 +150,10 @@ export function createSyncRunner(deps: BackfillDeps) {
       const data = range.gte === undefined ? page.data : page.data.filter((o) => o.created >= range.gte!);
       const more = page.hasMore && data.length === page.data.length;
       const last = data.at(-1)?.id ?? range.startingAfter;
+      if (state.failure !== undefined) throw new Error(`stopped reading ${type.type}: the sync failed elsewhere`);
       next = more ? fetchPage(state, type, range, last) : undefined;
+      // Known before the page is stored: a split made meanwhile then cuts below this page, never into it.
+      if (data.length > 0) Object.assign(seen, { pages: seen.pages + 1, newest: seen.pages === 0 ? data[0]!.created : seen.newest, oldest: data.at(-1)!.created });
       try {
         await storePage(state, type, data, page.observedAt);
       } catch (error) {
@@ -159,7 +164,6 @@ export function createSyncRunner(deps: BackfillDeps) {
       count(state, type, data.length);
       range.startingAfter = last;
       range.done = !more;
-      if (data.length > 0) Object.assign(seen, { pages: seen.pages + 1, newest: seen.pages === 0 ? data[0]!.created : seen.newest, oldest: data.at(-1)!.created });
       state.splits.pagesRead += 1;
       state.checkpoints.request();
     }
@@ -178,7 +182,7 @@ export function createSyncRunner(deps: BackfillDeps) {
     const progress = new Map<RangeCursor, RangeProgress>();
     const running = new Set<Promise<void>>();
     const split = () => {
-      if ((state.splits.made + 1) * SPLIT_COST_PAGES > state.splits.pagesRead) return undefined;
+      if (state.failure !== undefined || (state.splits.made + 1) * SPLIT_COST_PAGES > state.splits.pagesRead) return undefined;
       const piece = splitLargest(progress, lower);
       if (piece) state.splits.made++;
       return piece;
@@ -191,8 +195,9 @@ export function createSyncRunner(deps: BackfillDeps) {
         await readRange(state, type, range, seen);
         progress.delete(range);
       }
-      const busiest = [...state.lists].sort((a, b) => b.pagesLeft() - a.pagesLeft())[0];
-      if (busiest && busiest !== list) busiest.addReader();
+      let busiest: ListBeingRead | undefined;
+      for (const other of state.lists) if (other !== list && other.pagesLeft() > (busiest?.pagesLeft() ?? 0)) busiest = other;
+      busiest?.addReader();
     };
     const start = (range: RangeCursor) => {
       const reading = reader(range).finally(() => running.delete(reading));
@@ -215,6 +220,11 @@ export function createSyncRunner(deps: BackfillDeps) {
     try {
       // Readers lent by other lists join while this waits.
       while (running.size > 0) await Promise.all(running);
+    } catch (error) {
+      // Every reader of the run stops at its next page; none may still write once the job's retry starts.
+      state.failure ??= error;
+      while (running.size > 0) await Promise.allSettled(running);
+      throw error;
     } finally {
       state.lists.delete(list);
     }
@@ -252,7 +262,10 @@ export function createSyncRunner(deps: BackfillDeps) {
       if (cursor.ranges.some((range) => !range.done)) await readRanges(state, type, cursor.ranges);
       cursor.done = true;
     } catch (error) {
-      if (!(error instanceof Stripe.errors.StripePermissionError)) throw error;
+      if (!(error instanceof Stripe.errors.StripePermissionError)) {
+        state.failure ??= error;
+        throw error;
+      }
       state.cursors[type.type] = { done: true, skipped: true };
     }
     await state.checkpoints.flush();

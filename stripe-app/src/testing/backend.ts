@@ -1,4 +1,6 @@
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { ViewBackend } from './backend-contract';
+import { recordBackendCalls } from './views';
 
 export type { ViewBackend } from './backend-contract';
 
@@ -12,4 +14,22 @@ const SUPPORT = ['..', '..', '..', 'test', 'stripe-app', 'support', 'view-backen
 export async function startViewBackend(): Promise<ViewBackend> {
   const support = (await import(/* @vite-ignore */ SUPPORT)) as { startViewBackend(): Promise<ViewBackend> };
   return support.startViewBackend();
+}
+
+/**
+ * The backend of a view test file: started once before its tests, with every call the views make
+ * to it recorded and forgotten after each test, and closed after the last.
+ */
+export function viewBackendForFile(): { backend: ViewBackend; recorder: ReturnType<typeof recordBackendCalls> } {
+  const file = {} as ReturnType<typeof viewBackendForFile>;
+  beforeAll(async () => {
+    file.backend = await startViewBackend();
+    file.recorder = recordBackendCalls(file.backend);
+  });
+  afterEach(() => file.recorder.clear());
+  afterAll(async () => {
+    file.recorder?.restore();
+    await file.backend?.close();
+  });
+  return file;
 }

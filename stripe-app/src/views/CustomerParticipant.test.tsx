@@ -1,28 +1,17 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Badge, Banner, ContextView, ListItem, Spinner } from '@stripe/ui-extension-sdk/ui';
-import { startViewBackend, type ViewBackend } from '../testing/backend';
-import { control, eventually, press, recordBackendCalls, renderView, TEST_APP_URL, textOf } from '../testing/views';
+import { viewBackendForFile } from '../testing/backend';
+import { control, eventually, press, renderView, TEST_APP_URL, textOf } from '../testing/views';
 import { CONNECTION_STATUS, PARTICIPANT_STATUS, type ConnectionStatus } from '../words';
 import CustomerParticipant from './CustomerParticipant';
 
-let backend: ViewBackend;
-let recorder: ReturnType<typeof recordBackendCalls>;
-
-beforeAll(async () => {
-  backend = await startViewBackend();
-  recorder = recordBackendCalls(backend);
-});
-afterEach(() => recorder.clear());
-afterAll(async () => {
-  recorder?.restore();
-  await backend?.close();
-});
+const suite = viewBackendForFile();
 
 const customer = (id: string) => ({ id, object: 'customer' });
 
 async function linkedAccount(status: ConnectionStatus = 'complete') {
-  const installed = await backend.install({ linked: true });
-  await backend.seedPanel(installed.connectionId, {
+  const installed = await suite.backend.install({ linked: true });
+  await suite.backend.seedPanel(installed.connectionId, {
     segments: [
       { key: 'all', name: 'All customers', participantCount: 3, mrrByCurrency: { usd: 2000, jpy: 5000 } },
       { key: 'active', name: 'Active subscribers', participantCount: 2, mrrByCurrency: { usd: 2000, jpy: 5000 } },
@@ -46,16 +35,16 @@ async function linkedAccount(status: ConnectionStatus = 'complete') {
       { customerId: 'cus_Gone', email: 'gone@example.com', status: 'churned', deletedInStripe: true, lastSyncError: 'Stripe says this customer no longer exists.' },
     ],
   });
-  await backend.updateConnection(installed.connectionId, { status });
+  await suite.backend.updateConnection(installed.connectionId, { status });
   return installed;
 }
 
 const renderCustomer = (accountId: string, customerId: string, apiBase?: string) =>
-  renderView(CustomerParticipant, backend, { accountId, apiBase, objectContext: customer(customerId) });
+  renderView(CustomerParticipant, suite.backend, { accountId, apiBase, objectContext: customer(customerId) });
 
 describe('the customer detail view', () => {
   it('is a ContextView with a spinner while it loads', async () => {
-    const { wrapper, update } = renderCustomer(backend.freshAccount(), 'cus_Ada');
+    const { wrapper, update } = renderCustomer(suite.backend.freshAccount(), 'cus_Ada');
     expect(wrapper).toContainComponent(ContextView, { title: 'Research participant' });
     expect(wrapper.find(ContextView)!.prop('externalLink' as never)).toEqual({ label: 'Open User Intuition', href: `${TEST_APP_URL}/integrations?provider=stripe` });
     expect(wrapper).toContainComponent(Spinner);
@@ -63,31 +52,31 @@ describe('the customer detail view', () => {
   });
 
   it('says so when the backend cannot be reached', async () => {
-    const { wrapper, update } = renderCustomer(backend.freshAccount(), 'cus_Ada', 'http://127.0.0.1:9');
+    const { wrapper, update } = renderCustomer(suite.backend.freshAccount(), 'cus_Ada', 'http://127.0.0.1:9');
     await eventually(update, () => expect(wrapper).toContainComponent(Banner, { title: 'Can\'t reach User Intuition' }));
     control(wrapper, 'Try again');
   });
 
   it('explains how to connect, or how to link, before showing anyone', async () => {
-    const none = renderCustomer(backend.freshAccount(), 'cus_Ada');
+    const none = renderCustomer(suite.backend.freshAccount(), 'cus_Ada');
     await eventually(none.update, () => expect(textOf(none.wrapper)).toContain('isn\'t connected to this Stripe account yet'));
 
-    const installed = await backend.install({ linked: false });
+    const installed = await suite.backend.install({ linked: false });
     const unlinked = renderCustomer(installed.accountId, 'cus_Ada');
     await eventually(unlinked.update, () => expect(textOf(unlinked.wrapper)).toContain(installed.claimCode!));
-    expect(recorder.calls().filter((call) => call.includes('/customers/'))).toEqual([]);
+    expect(suite.recorder.calls().filter((call) => call.includes('/customers/'))).toEqual([]);
   });
 
   it('explains that a guest customer cannot be a participant, without asking the backend about it', async () => {
     const installed = await linkedAccount();
     const { wrapper, update } = renderCustomer(installed.accountId, 'gcus_Guest');
     await eventually(update, () => expect(textOf(wrapper)).toContain('Guest customers can\'t be research participants'));
-    expect(recorder.calls()).toEqual(['POST /stripe-app/connection']);
+    expect(suite.recorder.calls()).toEqual(['POST /stripe-app/connection']);
   });
 
   it('shows a disconnected account', async () => {
     const installed = await linkedAccount();
-    await backend.disconnectFromUserIntuition(installed.connectionId);
+    await suite.backend.disconnectFromUserIntuition(installed.connectionId);
     const { wrapper, update } = renderCustomer(installed.accountId, 'cus_Ada');
     await eventually(update, () => expect(wrapper.find(Badge)?.text).toBe('Disconnected'));
     expect(textOf(wrapper)).not.toContain('Ada Lovelace');
@@ -108,7 +97,7 @@ describe('the customer detail view', () => {
     expect(text).toContain('Not invited to any study yet.');
     expect(wrapper.findAll(ListItem).map((item) => item.prop('title' as never))).toEqual(['All customers', 'Active subscribers', 'Product: Pro']);
     expect(wrapper).toContainComponent(Badge, { type: PARTICIPANT_STATUS.active.badge });
-    expect(recorder.calls()).toEqual(['POST /stripe-app/connection', 'POST /stripe-app/customers/cus_Ada']);
+    expect(suite.recorder.calls()).toEqual(['POST /stripe-app/connection', 'POST /stripe-app/customers/cus_Ada']);
   });
 
   it('formats a zero-decimal currency as such', async () => {
@@ -146,13 +135,13 @@ describe('the customer detail view', () => {
     const installed = await linkedAccount();
     const { wrapper, update } = renderCustomer(installed.accountId, 'cus_Ada');
     await eventually(update, () => control(wrapper, 'Sync from Stripe'));
-    await backend.clearQueuedSyncs();
-    recorder.clear();
+    await suite.backend.clearQueuedSyncs();
+    suite.recorder.clear();
     await press(wrapper, 'Sync from Stripe');
     // The backend syncs this one customer at once (no account-wide sync is queued for it).
     await eventually(update, () => expect(textOf(wrapper)).toContain('Sync requested for this customer'));
-    expect(recorder.calls()[0]).toBe('POST /stripe-app/customers/cus_Ada/sync');
-    expect(await backend.queuedSyncs(installed.connectionId)).toBe(0);
+    expect(suite.recorder.calls()[0]).toBe('POST /stripe-app/customers/cus_Ada/sync');
+    expect(await suite.backend.queuedSyncs(installed.connectionId)).toBe(0);
   });
 
   it('a connection that lost its access: its data, a reconnect banner, and no sync', async () => {

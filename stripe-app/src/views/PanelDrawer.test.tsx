@@ -1,22 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Badge, Banner, ContextView, ListItem, Spinner } from '@stripe/ui-extension-sdk/ui';
-import { startViewBackend, type ViewBackend } from '../testing/backend';
-import { control, eventually, press, recordBackendCalls, renderView, TEST_APP_URL, textOf } from '../testing/views';
+import { viewBackendForFile } from '../testing/backend';
+import { control, eventually, press, renderView, TEST_APP_URL, textOf } from '../testing/views';
 import { CONNECTION_STATUS, type ConnectionStatus } from '../words';
 import PanelDrawer from './PanelDrawer';
 
-let backend: ViewBackend;
-let recorder: ReturnType<typeof recordBackendCalls>;
-
-beforeAll(async () => {
-  backend = await startViewBackend();
-  recorder = recordBackendCalls(backend);
-});
-afterEach(() => recorder.clear());
-afterAll(async () => {
-  recorder?.restore();
-  await backend?.close();
-});
+const suite = viewBackendForFile();
 
 const SEGMENTS = ['All customers', 'Active subscribers', 'Trialing', 'Churned', 'Product: Pro', 'Product: Team'].map((name, n) => ({
   key: n < 4 ? ['all', 'active', 'trialing', 'churned'][n]! : `product:prod_${n}`,
@@ -26,17 +15,17 @@ const SEGMENTS = ['All customers', 'Active subscribers', 'Trialing', 'Churned', 
 }));
 
 async function linkedAccount(status: ConnectionStatus = 'complete') {
-  const installed = await backend.install({ linked: true });
-  await backend.seedPanel(installed.connectionId, { segments: SEGMENTS });
-  await backend.updateConnection(installed.connectionId, { status, lastSyncFinishedAt: '2026-11-20T10:00:00.000Z' });
+  const installed = await suite.backend.install({ linked: true });
+  await suite.backend.seedPanel(installed.connectionId, { segments: SEGMENTS });
+  await suite.backend.updateConnection(installed.connectionId, { status, lastSyncFinishedAt: '2026-11-20T10:00:00.000Z' });
   return installed;
 }
 
-const renderDrawer = (accountId: string, apiBase?: string) => renderView(PanelDrawer, backend, { accountId, apiBase });
+const renderDrawer = (accountId: string, apiBase?: string) => renderView(PanelDrawer, suite.backend, { accountId, apiBase });
 
 describe('the drawer view', () => {
   it('is a ContextView linking to User Intuition, with a spinner while it loads', async () => {
-    const { wrapper, update } = renderDrawer(backend.freshAccount());
+    const { wrapper, update } = renderDrawer(suite.backend.freshAccount());
     expect(wrapper).toContainComponent(ContextView, { title: 'Research panel' });
     expect(wrapper.find(ContextView)!.prop('externalLink' as never)).toEqual({ label: 'Open User Intuition', href: `${TEST_APP_URL}/integrations?provider=stripe` });
     expect(wrapper).toContainComponent(Spinner);
@@ -44,20 +33,20 @@ describe('the drawer view', () => {
   });
 
   it('says so when the backend cannot be reached', async () => {
-    const { wrapper, update } = renderDrawer(backend.freshAccount(), 'http://127.0.0.1:9');
+    const { wrapper, update } = renderDrawer(suite.backend.freshAccount(), 'http://127.0.0.1:9');
     await eventually(update, () => expect(wrapper).toContainComponent(Banner, { title: 'Can\'t reach User Intuition' }));
     control(wrapper, 'Try again');
   });
 
   it('shows the claim code of an unlinked install', async () => {
-    const installed = await backend.install({ linked: false });
+    const installed = await suite.backend.install({ linked: false });
     const { wrapper, update } = renderDrawer(installed.accountId);
     await eventually(update, () => expect(textOf(wrapper)).toContain(installed.claimCode!));
   });
 
   it('shows a disconnected account', async () => {
     const installed = await linkedAccount();
-    await backend.disconnectFromUserIntuition(installed.connectionId);
+    await suite.backend.disconnectFromUserIntuition(installed.connectionId);
     const { wrapper, update } = renderDrawer(installed.accountId);
     await eventually(update, () => expect(wrapper.find(Badge)?.text).toBe('Disconnected'));
   });
@@ -86,18 +75,18 @@ describe('the drawer view', () => {
     const installed = await linkedAccount();
     const { wrapper, update } = renderDrawer(installed.accountId);
     await eventually(update, () => control(wrapper, 'Sync now'));
-    recorder.clear();
+    suite.recorder.clear();
     await press(wrapper, 'Sync now');
     await eventually(update, () => expect(textOf(wrapper)).toContain('Sync requested.'));
-    expect(recorder.calls()[0]).toBe('POST /stripe-app/sync');
+    expect(suite.recorder.calls()[0]).toBe('POST /stripe-app/sync');
 
-    recorder.clear();
+    suite.recorder.clear();
     await press(wrapper, 'Disconnect');
     await update();
-    expect(recorder.calls()).toEqual([]);
+    expect(suite.recorder.calls()).toEqual([]);
     await press(wrapper, 'Yes, disconnect');
     await eventually(update, () => expect(wrapper.find(Badge)?.text).toBe('Disconnected'));
-    expect(recorder.calls()[0]).toBe('POST /stripe-app/disconnect');
-    expect(await backend.connectionStatus(installed.connectionId)).toBe('disconnected');
+    expect(suite.recorder.calls()[0]).toBe('POST /stripe-app/disconnect');
+    expect(await suite.backend.connectionStatus(installed.connectionId)).toBe('disconnected');
   });
 });

@@ -57,7 +57,8 @@ function requestRate(emulatorUrl: string) {
       .then(({ total }) => {
         perSecond.push(total - last);
         last = total;
-      });
+      })
+      .catch(() => undefined); // a missed sample only merges two seconds
   }, 1000);
   return {
     stop() {

@@ -13,7 +13,7 @@ import { IdempotencyCache } from './idempotency.js';
 import { OAuthService } from './oauth.js';
 import { RateLimiter } from './rate-limit.js';
 import { onAuthorized } from './routes/oauth.js';
-import { objectBytes } from './json-text.js';
+import { objectBytes } from './json-body.js';
 import { buildServer } from './server.js';
 import type { EmulatorState } from './state.js';
 import { Stats } from './stats.js';

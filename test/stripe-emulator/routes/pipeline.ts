@@ -8,7 +8,7 @@ import type { AccountState } from '../accounts.js';
 import type { AuthContext } from '../auth.js';
 import { EmulatorError, errors } from '../errors.js';
 import { accountById, type EmulatorState } from '../state.js';
-import { JsonText } from '../json-text.js';
+import { JsonBody } from '../json-body.js';
 
 export type V1Handler = (request: FastifyRequest, context: AuthContext, account: AccountState) => unknown;
 
@@ -71,6 +71,6 @@ export function v1Route(state: EmulatorState, handler: V1Handler) {
     if (!state.limiter.allow(context.accountId)) throw errors.rateLimit();
     const account = accountById(state, context.accountId);
     const body = await runIdempotent(state, request, reply, context, () => handler(request, context, account));
-    return body instanceof JsonText ? reply.type('application/json; charset=utf-8').send(body.body) : body;
+    return body instanceof JsonBody ? reply.type('application/json; charset=utf-8').send(body.bytes) : body;
   };
 }

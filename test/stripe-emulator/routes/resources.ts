@@ -7,7 +7,7 @@ import type { AccountState } from '../accounts.js';
 import { requirePermission, type AuthContext } from '../auth.js';
 import { errors } from '../errors.js';
 import { checkExpandable, expandObject, expandPage, present, type Resolve } from '../expand.js';
-import { listText } from '../json-text.js';
+import { listBody } from '../json-body.js';
 import { paginate, paginateArray } from '../list.js';
 import { inRange, parseListParams, parseRetrieveParams, type ListParams, type Query } from '../params.js';
 import { NESTED_LISTS, RESOURCES, permissionFor, type NestedListType, type ResourceType, type StripeObject } from '../resources.js';
@@ -67,7 +67,7 @@ function listResource(state: EmulatorState, type: ResourceType, request: Fastify
     created,
     matches,
   });
-  return listText(expandPage(page.data, params.expand, resolver(account, context)), page.hasMore, `/v1/${type.path}`);
+  return listBody(expandPage(page.data, params.expand, resolver(account, context)), page.hasMore, `/v1/${type.path}`);
 }
 
 function retrieveResource(type: ResourceType, request: FastifyRequest, context: AuthContext, account: AccountState) {

@@ -6,18 +6,18 @@
  * not strings: a page is then a copy of ready UTF-8 pieces, where joining strings made a fresh
  * 400 KB string to flatten, encode and collect on every request.
  */
-const bytes = new WeakMap<object, Buffer>();
+const rendered = new WeakMap<object, Buffer>();
 
 /** A body that is already JSON: the route sends its bytes as they are. */
-export class JsonText {
-  constructor(readonly body: Buffer) {}
+export class JsonBody {
+  constructor(readonly bytes: Buffer) {}
 }
 
 export function objectBytes(obj: object): Buffer {
-  let body = bytes.get(obj);
+  let body = rendered.get(obj);
   if (body === undefined) {
     body = Buffer.from(JSON.stringify(obj));
-    bytes.set(obj, body);
+    rendered.set(obj, body);
   }
   return body;
 }
@@ -26,9 +26,12 @@ const LIST_HEAD = Buffer.from('{"object":"list","data":[');
 const COMMA = Buffer.from(',');
 
 /** A Stripe list, in the same key order as `{object, data, has_more, url}` serialized whole. */
-export function listText(data: readonly object[], hasMore: boolean, url: string): JsonText {
+export function listBody(data: readonly object[], hasMore: boolean, url: string): JsonBody {
   const parts: Buffer[] = [LIST_HEAD];
-  data.forEach((obj, i) => parts.push(...(i > 0 ? [COMMA] : []), objectBytes(obj)));
+  for (const obj of data) {
+    if (parts.length > 1) parts.push(COMMA);
+    parts.push(objectBytes(obj));
+  }
   parts.push(Buffer.from(`],"has_more":${hasMore},"url":${JSON.stringify(url)}}`));
-  return new JsonText(Buffer.concat(parts));
+  return new JsonBody(Buffer.concat(parts));
 }

@@ -52,6 +52,10 @@ describe('plan', () => {
     expect(planCandidates([endedLate, trialing, active, incomplete])).toEqual([active]);
     expect(planCandidates([endedLate, trialing, incomplete])).toEqual([trialing]);
     expect(planCandidates([endedEarly, endedLate, incomplete])).toEqual([endedLate]);
+    const sameEnd = { status: 'canceled', ended_at: T0 - 5 * DAY, created: T0 - 9 * DAY } as const;
+    const [first, second] = [simple({}, { ...sameEnd, id: 'sub_a' }), simple({}, { ...sameEnd, id: 'sub_b' })];
+    expect(planCandidates([first, second])).toEqual([second]);
+    expect(planCandidates([second, first])).toEqual([second]);
     const unpaid = simple({}, { status: 'unpaid' });
     expect(planCandidates([endedLate, unpaid])).toEqual([unpaid]);
     expect(planCandidates([incomplete])).toEqual([]);

@@ -11,17 +11,21 @@ export interface PlanResult {
   planProducts: string[];
 }
 
+const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /** An unpaid or paused subscription has not ended: it is more recent than any that has. */
 const endedAt = (subscription: Stripe.Subscription): number =>
   subscription.ended_at ?? subscription.canceled_at ?? Number.POSITIVE_INFINITY;
 
+/**
+ * Later end first, then later creation, then the greater id: deleting a customer ends all its
+ * subscriptions in one second, and the choice must not hang on the order they were stored in.
+ */
+const endedLater = (a: Stripe.Subscription, b: Stripe.Subscription): number =>
+  endedAt(b) - endedAt(a) || b.created - a.created || byId(b.id, a.id);
+
 function lastEnded(subscriptions: ReadonlyArray<Stripe.Subscription>): Stripe.Subscription | undefined {
-  let last: Stripe.Subscription | undefined;
-  for (const subscription of subscriptions) {
-    const later = !last || endedAt(subscription) > endedAt(last) || (endedAt(subscription) === endedAt(last) && subscription.created > last.created);
-    if (later) last = subscription;
-  }
-  return last;
+  return [...subscriptions].sort(endedLater)[0];
 }
 
 /** The paying subscriptions; else the trialing ones; else the one that ended last. */
@@ -40,8 +44,6 @@ interface RankedItem {
   readonly item: Stripe.SubscriptionItem;
   readonly monthly: Fraction;
 }
-
-const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Largest monthly amount first; ties go to the older subscription, then the older item, then the id. */
 function compareRanked(a: RankedItem, b: RankedItem): number {

@@ -137,7 +137,9 @@ export function createControls(state: EmulatorState): EmulatorControls {
     setFaults: (faults) => {
       state.faults.errorRate = probability(faults.errorRate, state.faults.errorRate);
       state.faults.resetRate = probability(faults.resetRate, state.faults.resetRate);
-      if (faults.failNext !== undefined) state.faults.failNext = Math.max(0, Math.trunc(Number(faults.failNext) || 0));
+      const count = (value: unknown) => Math.max(0, Math.trunc(Number(value) || 0));
+      if (faults.failNext !== undefined) state.faults.failNext = count(faults.failNext);
+      if (faults.truncateNext !== undefined) state.faults.truncateNext = count(faults.truncateNext);
       return { ...state.faults };
     },
     setRateLimit: (perSecond) => {

@@ -137,9 +137,7 @@ export function createControls(state: EmulatorState): EmulatorControls {
     setFaults: (faults) => {
       state.faults.errorRate = probability(faults.errorRate, state.faults.errorRate);
       state.faults.resetRate = probability(faults.resetRate, state.faults.resetRate);
-      const count = (value: unknown) => Math.max(0, Math.trunc(Number(value) || 0));
-      if (faults.failNext !== undefined) state.faults.failNext = count(faults.failNext);
-      if (faults.truncateNext !== undefined) state.faults.truncateNext = count(faults.truncateNext);
+      if (faults.failNext !== undefined) state.faults.failNext = Math.max(0, Math.trunc(Number(faults.failNext) || 0));
       return { ...state.faults };
     },
     setRateLimit: (perSecond) => {

@@ -17,8 +17,6 @@ export interface Faults {
   resetRate: number;
   /** The next N /v1 requests answer 500 regardless of `errorRate` (deterministic retry tests). */
   failNext: number;
-  /** The next N /v1 requests answer 200 but send half their body and drop the connection. */
-  truncateNext: number;
 }
 
 export interface EmulatorState {

@@ -1,12 +1,8 @@
 import Stripe from 'stripe';
-import { createListPageParser, listTrimmingHttpClient } from './list-page-parser.js';
 
 export type StripeMode = 'test' | 'live';
 
-/**
- * Builds stripe-node clients; the base URL points them at the emulator outside production. List
- * pages of the mirrored types reach callers already trimmed to what is stored (list-page-parser.ts).
- */
+/** Builds stripe-node clients; the base URL points them at the emulator outside production. */
 export interface StripeFactory {
   forKey(apiKey: string): Stripe;
 }
@@ -20,9 +16,8 @@ export function createStripeFactory(options: { apiBase?: string }): StripeFactor
         protocol: base.protocol === 'https:' ? 'https' : 'http',
       }
     : {};
-  const httpClient = listTrimmingHttpClient(createListPageParser());
   return {
-    forKey: (apiKey) => new Stripe(apiKey, { ...endpoint, httpClient, maxNetworkRetries: 2, timeout: 30_000, telemetry: false }),
+    forKey: (apiKey) => new Stripe(apiKey, { ...endpoint, maxNetworkRetries: 2, timeout: 30_000, telemetry: false }),
   };
 }
 

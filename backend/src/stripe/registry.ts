@@ -20,8 +20,6 @@ export interface StripeObjectType {
   /** Shown when the connection may not read this type. */
   skipped: string;
   list(stripe: Stripe, params: ListParams): Promise<Stripe.ApiList<{ id: string; created: number }>>;
-  /** The path `list` requests: its pages may be trimmed to `store` before stripe-node sees them (list-page-parser.ts). */
-  listPath: string;
   /** One object as it is now, expanded like `list` (a deleted one answers `{id, deleted: true}` or 404). */
   retrieve(stripe: Stripe, id: string): Promise<unknown>;
   customerOf(object: StoredObject): string | null;
@@ -65,7 +63,6 @@ export function storeSubscription(subscription: unknown): StoredObject {
 export const STRIPE_OBJECT_TYPES: readonly StripeObjectType[] = [
   {
     type: 'product',
-    listPath: '/v1/products',
     permission: 'product_read',
     skipped: 'products (no per-product segments or plan names)',
     list: (stripe, params) => stripe.products.list(params),
@@ -75,7 +72,6 @@ export const STRIPE_OBJECT_TYPES: readonly StripeObjectType[] = [
   },
   {
     type: 'price',
-    listPath: '/v1/prices',
     permission: 'plan_read',
     skipped: 'prices (tiered prices cannot be valued)',
     list: (stripe, params) => stripe.prices.list({ ...params, expand: ['data.tiers'] }),
@@ -85,7 +81,6 @@ export const STRIPE_OBJECT_TYPES: readonly StripeObjectType[] = [
   },
   {
     type: 'coupon',
-    listPath: '/v1/coupons',
     permission: 'coupon_read',
     skipped: 'coupons (MRR before discounts)',
     list: (stripe, params) => stripe.coupons.list(params),
@@ -95,7 +90,6 @@ export const STRIPE_OBJECT_TYPES: readonly StripeObjectType[] = [
   },
   {
     type: 'subscription',
-    listPath: '/v1/subscriptions',
     permission: 'subscription_read',
     skipped: 'subscriptions (no MRR, plan, status or subscriber segments)',
     list: (stripe, params) => stripe.subscriptions.list({ ...params, status: 'all', expand: ['data.discounts', 'data.items.data.discounts'] }),
@@ -105,7 +99,6 @@ export const STRIPE_OBJECT_TYPES: readonly StripeObjectType[] = [
   },
   {
     type: 'customer',
-    listPath: '/v1/customers',
     permission: 'customer_read',
     skipped: 'customers (no participants can be imported)',
     list: (stripe, params) => stripe.customers.list(params),
@@ -115,7 +108,6 @@ export const STRIPE_OBJECT_TYPES: readonly StripeObjectType[] = [
   },
   {
     type: 'invoice',
-    listPath: '/v1/invoices',
     permission: 'invoice_read',
     skipped: 'invoices (no LTV)',
     list: (stripe, params) => stripe.invoices.list(params),
@@ -125,7 +117,6 @@ export const STRIPE_OBJECT_TYPES: readonly StripeObjectType[] = [
   },
   {
     type: 'credit_note',
-    listPath: '/v1/credit_notes',
     permission: 'credit_note_read',
     skipped: 'credit notes (LTV is gross of refunds)',
     list: (stripe, params) => stripe.creditNotes.list(params),
@@ -136,12 +127,6 @@ export const STRIPE_OBJECT_TYPES: readonly StripeObjectType[] = [
 ];
 
 export const objectType = (type: StripeObjectType['type']): StripeObjectType => STRIPE_OBJECT_TYPES.find((t) => t.type === type)!;
-
-/** The type whose list a request path (query string included) reads, if any. */
-export const typeOfListPath = (path: string): StripeObjectType | undefined => {
-  const bare = path.split('?', 1)[0];
-  return STRIPE_OBJECT_TYPES.find((t) => t.listPath === bare);
-};
 
 /** Read before segments can be built (status `segments_synced`), then the per-customer data. */
 export const CATALOG_TYPES = ['product', 'price', 'coupon', 'subscription'] as const;

@@ -33,16 +33,6 @@ function resetConnection(state: EmulatorState, request: FastifyRequest, reply: F
   request.raw.socket.destroy();
 }
 
-/** Promises the whole body, sends its first half and drops the connection, as a severed stream would. */
-function truncateAnswer(state: EmulatorState, request: FastifyRequest, reply: FastifyReply, body: unknown): void {
-  state.faults.truncateNext -= 1;
-  state.stats.connectionReset();
-  const bytes = body instanceof JsonBody ? body.bytes : Buffer.from(JSON.stringify(body));
-  reply.hijack();
-  reply.raw.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': bytes.length });
-  reply.raw.write(bytes.subarray(0, bytes.length >> 1), () => request.raw.socket.destroy());
-}
-
 async function runIdempotent(state: EmulatorState, request: FastifyRequest, reply: FastifyReply, context: AuthContext, run: () => unknown) {
   const key = header(request, 'idempotency-key');
   if (request.method !== 'POST' || !key) return run();
@@ -81,7 +71,6 @@ export function v1Route(state: EmulatorState, handler: V1Handler) {
     if (!state.limiter.allow(context.accountId)) throw errors.rateLimit();
     const account = accountById(state, context.accountId);
     const body = await runIdempotent(state, request, reply, context, () => handler(request, context, account));
-    if (state.faults.truncateNext > 0) return truncateAnswer(state, request, reply, body);
     return body instanceof JsonBody ? reply.type('application/json; charset=utf-8').send(body.bytes) : body;
   };
 }

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { bigint, index, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { connections } from './connections.js';
 import { workspaces } from './workspaces.js';
@@ -24,7 +25,9 @@ export const stripeObjects = pgTable(
   (t) => [
     primaryKey({ columns: [t.workspaceId, t.id] }),
     index('stripe_objects_customer_idx').on(t.workspaceId, t.customerId),
-    index('stripe_objects_type_idx').on(t.workspaceId, t.type),
+    // Only the catalog is ever read by type; indexing every invoice and customer by type cost the
+    // backfill an index entry per row for lookups that never happen.
+    index('stripe_objects_catalog_idx').on(t.workspaceId, t.type).where(sql`type in ('product', 'price', 'coupon')`),
   ],
 );
 

@@ -37,7 +37,8 @@ export function createObjectStore(db: Db) {
       await db.execute(sql`analyze stripe_objects`);
     },
 
-    async ofType(workspaceId: string, type: StripeObjectType['type']): Promise<StoredObject[]> {
+    /** The catalog types only: nothing else is indexed by type. */
+    async ofType(workspaceId: string, type: 'product' | 'price' | 'coupon'): Promise<StoredObject[]> {
       const rows = await db.select({ data: stripeObjects.data }).from(stripeObjects).where(and(eq(stripeObjects.workspaceId, workspaceId), eq(stripeObjects.type, type)));
       return rows.map((r) => r.data as StoredObject);
     },

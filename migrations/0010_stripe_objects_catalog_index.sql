@@ -1,0 +1,2 @@
+DROP INDEX "stripe_objects_type_idx";--> statement-breakpoint
+CREATE INDEX "stripe_objects_catalog_idx" ON "stripe_objects" USING btree ("workspace_id","type") WHERE type in ('product', 'price', 'coupon');

@@ -25,8 +25,8 @@ export const stripeObjects = pgTable(
   (t) => [
     primaryKey({ columns: [t.workspaceId, t.id] }),
     index('stripe_objects_customer_idx').on(t.workspaceId, t.customerId),
-    // Only the catalog is ever read by type; indexing every invoice and customer by type cost the
-    // backfill an index entry per row for lookups that never happen.
+    // Only the catalog is ever read by type (CatalogLookupType in object-store.ts); indexing every
+    // invoice and customer by type cost the backfill an index entry per row no query used.
     index('stripe_objects_catalog_idx').on(t.workspaceId, t.type).where(sql`type in ('product', 'price', 'coupon')`),
   ],
 );

@@ -13,6 +13,9 @@ export interface StoredRow {
 
 const BATCH = 500;
 
+/** The types read back by type (the schema indexes only these by type). */
+export type CatalogLookupType = Extract<StripeObjectType['type'], 'product' | 'price' | 'coupon'>;
+
 /** The workspace's mirror of Stripe objects (table stripe_objects). */
 export function createObjectStore(db: Db) {
   return {
@@ -37,8 +40,7 @@ export function createObjectStore(db: Db) {
       await db.execute(sql`analyze stripe_objects`);
     },
 
-    /** The catalog types only: nothing else is indexed by type. */
-    async ofType(workspaceId: string, type: 'product' | 'price' | 'coupon'): Promise<StoredObject[]> {
+    async ofType(workspaceId: string, type: CatalogLookupType): Promise<StoredObject[]> {
       const rows = await db.select({ data: stripeObjects.data }).from(stripeObjects).where(and(eq(stripeObjects.workspaceId, workspaceId), eq(stripeObjects.type, type)));
       return rows.map((r) => r.data as StoredObject);
     },

@@ -3,7 +3,7 @@ import { computeParticipantMetrics } from '../../stripe/metrics/index.js';
 import type { StoredObject } from '../../stripe/registry.js';
 import type { ParticipantMetricsUpdate, ParticipantRepository } from '../participants/repository.js';
 import { productSegmentKey, type Membership, type SegmentRepository } from '../segments/repository.js';
-import type { ObjectStore, StoredRow } from './object-store.js';
+import type { CatalogLookupType, ObjectStore, StoredRow } from './object-store.js';
 
 /** Products, prices and coupons of the account: shared by every participant's computation. */
 export interface Catalog {
@@ -23,7 +23,7 @@ const CURRENT = new Set(['active', 'past_due', 'trialing']);
 const STATUS_SEGMENT = { active: 'active', trial: 'trialing', churned: 'churned' } as const;
 
 export async function loadCatalog(objects: ObjectStore, workspaceId: string, creditNotesAvailable: boolean): Promise<Catalog> {
-  const byId = async <T>(type: 'product' | 'price' | 'coupon') => new Map((await objects.ofType(workspaceId, type)).map((o) => [o.id, o as unknown as T]));
+  const byId = async <T>(type: CatalogLookupType) => new Map((await objects.ofType(workspaceId, type)).map((o) => [o.id, o as unknown as T]));
   return { products: await byId('product'), prices: await byId('price'), coupons: await byId('coupon'), creditNotesAvailable };
 }
 

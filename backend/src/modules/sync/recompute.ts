@@ -3,7 +3,7 @@ import { computeParticipantMetrics } from '../../stripe/metrics/index.js';
 import type { StoredObject } from '../../stripe/registry.js';
 import type { ParticipantMetricsUpdate, ParticipantRepository } from '../participants/repository.js';
 import { productSegmentKey, type Membership, type SegmentRepository } from '../segments/repository.js';
-import type { CatalogLookupType, ObjectStore, StoredRow } from './object-store.js';
+import type { CatalogLookupType, ObjectStore } from './object-store.js';
 
 /** Products, prices and coupons of the account: shared by every participant's computation. */
 export interface Catalog {
@@ -50,17 +50,6 @@ function productsOf(subscriptions: Stripe.Subscription[]): Set<string> {
   return products;
 }
 
-function groupByCustomer(rows: StoredRow[]): Map<string, Record<string, StoredObject[]>> {
-  const groups = new Map<string, Record<string, StoredObject[]>>();
-  for (const row of rows) {
-    if (!row.customerId) continue;
-    const group = groups.get(row.customerId) ?? {};
-    (group[row.type] ??= []).push(row.data);
-    groups.set(row.customerId, group);
-  }
-  return groups;
-}
-
 /**
  * Recomputes metrics and Stripe-derived segment memberships of some participants from the stored
  * Stripe objects, then the workspace's segment totals. The backfill calls it page by page, a
@@ -69,7 +58,7 @@ function groupByCustomer(rows: StoredRow[]): Map<string, Record<string, StoredOb
 export function createRecompute(deps: { objects: ObjectStore; participants: ParticipantRepository; segments: SegmentRepository }) {
   return async function recompute(workspaceId: string, targets: RecomputeTarget[], catalog: Catalog, options: { refreshTotals?: boolean } = {}) {
     const linked = targets.filter((t): t is RecomputeTarget & { stripeCustomerId: string } => Boolean(t.stripeCustomerId));
-    const groups = groupByCustomer(await deps.objects.ofCustomers(workspaceId, linked.map((t) => t.stripeCustomerId)));
+    const groups = await deps.objects.byCustomer(workspaceId, linked.map((t) => t.stripeCustomerId));
     const updates: ParticipantMetricsUpdate[] = [];
     const memberships: Membership[] = [];
     for (const target of linked) {

@@ -68,6 +68,8 @@ const creditNote = mirror('credit_note');
  */
 export const EVENT_HANDLERS: Readonly<Record<string, EventHandler>> = {
   'customer.created': customer,
+  // Also sent when a coupon is attached to or removed from the customer ("whenever any property
+  // of a customer changes"), with the customer's `discount` in it: customer.discount.* add nothing.
   'customer.updated': customer,
   // Kept as a participant (studies may use it), marked deleted, out of Stripe-derived segments.
   'customer.deleted': mirror('customer', { deleted: true }),

@@ -33,7 +33,7 @@ export function createObjectStore(db: Db) {
 
     /**
      * Fresh planner statistics after a bulk load, so lookups by customer use their index. Only the
-     * lookup's columns: sampling `data` too tripled the time (autovacuum analyzes the rest later).
+     * lookup's columns: the backfill waits for this, and autovacuum analyzes the rest later.
      */
     async analyze(): Promise<void> {
       await db.execute(sql`analyze stripe_objects (workspace_id, customer_id)`);

@@ -1,4 +1,5 @@
 import Stripe from 'stripe';
+import { createHttpClient } from './http-client.js';
 
 export type StripeMode = 'test' | 'live';
 
@@ -16,8 +17,9 @@ export function createStripeFactory(options: { apiBase?: string }): StripeFactor
         protocol: base.protocol === 'https:' ? 'https' : 'http',
       }
     : {};
+  const httpClient = createHttpClient();
   return {
-    forKey: (apiKey) => new Stripe(apiKey, { ...endpoint, maxNetworkRetries: 2, timeout: 30_000, telemetry: false }),
+    forKey: (apiKey) => new Stripe(apiKey, { ...endpoint, httpClient, maxNetworkRetries: 2, timeout: 30_000, telemetry: false }),
   };
 }
 

@@ -1,3 +1,4 @@
+import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { createPacer, createRequestLimiter } from './request-limiter.js';
 
@@ -10,7 +11,8 @@ function virtualClock(lateness: (due: number) => number) {
   const clock = {
     time: 0,
     now: () => clock.time,
-    sleep: (ms: number) => new Promise<void>((wake) => timers.push({ at: clock.time + ms + lateness(clock.time + ms), wake })),
+    // As Node's timers do, a delay under 1 ms waits 1 ms.
+    sleep: (ms: number) => new Promise<void>((wake) => timers.push({ at: clock.time + Math.max(1, ms) + lateness(clock.time + Math.max(1, ms)), wake })),
     async run(): Promise<void> {
       for (;;) {
         await new Promise((resolve) => setImmediate(resolve)); // every continuation runs and sets its next timer
@@ -59,6 +61,29 @@ describe('createPacer', () => {
     expect(starts.at(-1)! - starts[0]!).toBeLessThan(319 * 20 + 300); // and loses less than the stall
   });
 
+  it('slows down after a 429, counting a burst of refusals once, and climbs back to the full rate', async () => {
+    const clock = virtualClock(() => 0);
+    const pace = createPacer(100, clock);
+    const starts: number[] = [];
+    const caller = async () => {
+      for (let i = 0; i < 1500; i++) {
+        await pace();
+        starts.push(clock.time);
+        // One stall got five requests refused at once.
+        if (clock.time >= 2000 && starts.at(-2)! < 2000) for (let k = 0; k < 5; k++) pace.refused();
+      }
+    };
+    const done = caller();
+    await clock.run();
+    await done;
+    const startsIn = (from: number) => starts.filter((t) => t >= from && t < from + 1000).length;
+    expect(startsIn(1000)).toBe(100);
+    expect(startsIn(2000)).toBeLessThanOrEqual(95); // 0.95 × 100 once, not 0.95⁵ × 100 (77)
+    expect(startsIn(2000)).toBeGreaterThanOrEqual(90); // less the pause while the last second drains to 95
+    expect(startsIn(5000)).toBeLessThan(100); // still climbing: 0.5 requests/s each second
+    expect(startsIn(13_000)).toBe(100);
+  });
+
   it('spaces calls made at the same moment and starts at once after an idle spell', async () => {
     const slept: number[] = [];
     const clock = { time: 0 };
@@ -72,6 +97,13 @@ describe('createPacer', () => {
 });
 
 describe('createRequestLimiter', () => {
+  it('passes a 429 on to the caller, whose retry decides what to do with it', async () => {
+    const limit = createRequestLimiter({ perSecond: 1000, concurrency: 3 });
+    const refusal = new Stripe.errors.StripeRateLimitError({ message: 'Too many requests', type: 'rate_limit_error' } as never);
+    await expect(limit(() => Promise.reject(refusal))).rejects.toBe(refusal);
+    await expect(limit(async () => 'next')).resolves.toBe('next');
+  });
+
   it('keeps at most `concurrency` requests in flight', async () => {
     const limit = createRequestLimiter({ perSecond: 1000, concurrency: 3 });
     let inFlight = 0;

@@ -1,7 +1,7 @@
 /**
- * Our Stripe HTTP client parses bodies from their bytes (json-bytes.ts): the same values as
- * stripe-node's own decode-then-parse for any input, and stripe-node's errors for bodies that
- * break off or are not JSON.
+ * Our Stripe HTTP client parses bodies from their bytes, a list page element by element
+ * (json-bytes.ts): the same values as stripe-node's own decode-then-parse for any input, the same
+ * SyntaxError for any malformed one, and stripe-node's errors for bodies that break off.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -30,31 +30,61 @@ function ours(bytes: Buffer): unknown {
   }
 }
 
+/** The same outcome, down to own `__proto__` keys (which toEqual does not see) and key order. */
+function expectSame(bytes: Buffer): void {
+  const [actual, expected] = [ours(bytes), reference(bytes)];
+  expect(actual).toEqual(expected);
+  expect(JSON.stringify(actual)).toBe(JSON.stringify(expected));
+}
+
+/** A Stripe list page: the elements of its `data` are parsed one by one, the rest around them. */
+const listPage = fc
+  .tuple(
+    fc.record({ object: fc.constant('list'), data: fc.array(fc.jsonValue({ stringUnit: 'binary', maxDepth: 3 }), { maxLength: 20 }), has_more: fc.boolean(), url: fc.string({ unit: 'binary' }) }),
+    fc.constantFrom(undefined, 2, '\t'),
+  )
+  .map(([page, indent]) => JSON.stringify(page, null, indent));
+
+/** A few edits anywhere in a text: characters dropped, or a bracket, quote, escape, comma or non-ASCII letter put in. */
+const edited = (text: fc.Arbitrary<string>) =>
+  fc
+    .tuple(text, fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom('', '{', '}', '[', ']', ',', ':', '"', '\\', ' ', 'é', '"a":')), { minLength: 1, maxLength: 3 }))
+    .map(([original, edits]) =>
+      edits.reduce((text, [where, put]) => {
+        const at = Math.floor(where * text.length);
+        return text.slice(0, at) + put + text.slice(put === '' ? at + 1 : at);
+      }, original),
+    );
+
 describe('parseJsonBytes', () => {
   it('parses any JSON text, whatever its characters, as JSON.parse of its UTF-8 decoding does', () => {
+    const text = fc.oneof(
+      fc.json({ stringUnit: 'binary' }),
+      listPage,
+      // Objects keyed like prototypes' properties, given twice, or with arrays in several keys.
+      fc.array(fc.tuple(fc.constantFrom('data', '__proto__', 'a', 'constructor'), fc.jsonValue({ maxDepth: 2 })), { maxLength: 5 }).map((entries) => `{${entries.map(([key, value]) => `"${key}":${JSON.stringify(value)}`).join(',')}}`),
+    );
     fc.assert(
-      // Long arrays of strings too, so that non-ASCII runs fall in many blocks and across their edges.
-      fc.property(fc.oneof(fc.json({ stringUnit: 'binary' }), fc.array(fc.string({ unit: 'binary' }), { maxLength: 300 }).map((strings) => JSON.stringify(strings))), (text) => {
-        const bytes = Buffer.from(text, 'utf8');
-        expect(ours(bytes)).toEqual(reference(bytes));
+      fc.property(text, (json) => {
+        expectSame(Buffer.from(json, 'utf8'));
       }),
-      { numRuns: 500 },
+      { numRuns: 1000 },
     );
   });
 
-  it('gives the same value or the same error for any bytes, malformed UTF-8 and non-JSON included', () => {
-    const filler = fc.nat({ max: 600 }).map((length) => 'x'.repeat(length));
-    const jsonish = fc.array(fc.oneof(fc.constantFrom('{"a":"', '"', '}', '[', ']', ',', '\\', '\\u00e9', ' '), fc.string({ unit: 'binary', maxLength: 4 }), filler), { maxLength: 12 });
+  it('gives the same value or the same error for any bytes, malformed JSON and UTF-8 included', () => {
+    const tokens = fc.array(fc.constantFrom('{', '}', '[', ']', ',', ':', '"data"', '"a"', '"\\"', '"\\\\"', ' ', '1', 'null', '"é"', '"x'), { maxLength: 16 }).map((parts) => `{${parts.join('')}`);
+    const jsonish = fc.array(fc.oneof(fc.constantFrom('{"a":"', '"', '}', '[', ']', ',', '\\', '\\u00e9', ' '), fc.string({ unit: 'binary', maxLength: 4 })), { maxLength: 12 });
     const bytes = fc.oneof(
+      edited(listPage).map((text) => Buffer.from(text)),
+      tokens.map((text) => Buffer.from(text)),
       fc.uint8Array({ maxLength: 64 }).map((array) => Buffer.from(array)),
-      // Valid JSON around a byte that is not UTF-8 or cuts a character short.
-      fc.tuple(jsonish, fc.integer({ min: 0x80, max: 0xff }), jsonish).map(([before, byte, after]) => Buffer.concat([Buffer.from(`["${before.join('')}`), Buffer.of(byte), Buffer.from(`${after.join('')}"]`)])),
+      // JSON around a byte that is not UTF-8 or cuts a character short.
+      fc.tuple(jsonish, fc.integer({ min: 0x80, max: 0xff }), jsonish).map(([before, byte, after]) => Buffer.concat([Buffer.from(`{"data":["${before.join('')}`), Buffer.of(byte), Buffer.from(`${after.join('')}"]}`)])),
     );
     fc.assert(
-      fc.property(bytes, (input) => {
-        expect(ours(input)).toEqual(reference(input));
-      }),
-      { numRuns: 1000 },
+      fc.property(bytes, expectSame),
+      { numRuns: 3000 },
     );
   });
 
@@ -65,6 +95,8 @@ describe('parseJsonBytes', () => {
     expect(parseJsonBytes(Buffer.from('["\\\\é"]'))).toEqual(['\\é']);
     expect(() => parseJsonBytes(Buffer.from('["\\é"]'))).toThrow(SyntaxError);
     expect(() => parseJsonBytes(Buffer.from('{"a": 1} é'))).toThrow(SyntaxError);
+    expect(parseJsonBytes(Buffer.from('{"object":"list","data":[{"a":"é"},[],"\\u00e9x"],"has_more":false}'))).toEqual({ object: 'list', data: [{ a: 'é' }, [], 'éx'], has_more: false });
+    expect(parseJsonBytes(Buffer.from('{"data": [ ]}'))).toEqual({ data: [] });
   });
 });
 

@@ -4,8 +4,7 @@ import { parseJsonBytes } from './json-bytes.js';
 
 /**
  * stripe-node's own Node client, with response bodies kept as bytes and parsed by
- * `parseJsonBytes` instead of being decoded chunk by chunk into a two-byte string (the decode
- * was the backfill's largest CPU cost after the parse; see json-bytes.ts).
+ * `parseJsonBytes` (see json-bytes.ts) instead of being decoded chunk by chunk into one string.
  */
 export function createHttpClient(): Stripe.HttpClient {
   const node = Stripe.createNodeHttpClient();

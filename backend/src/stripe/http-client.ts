@@ -26,7 +26,11 @@ function bytesResponse(response: Stripe.HttpClientResponse): Stripe.HttpClientRe
   };
 }
 
-/** The body's JSON; a body that breaks off fails as stripe-node's does, with its body error (a connection error to callers). */
+/**
+ * The body's JSON. A body that breaks off fails as stripe-node's does, with its body error (a
+ * connection error to callers); one that stalls until the request's timeout destroys the socket
+ * too, without stripe-node's "timeout" wording (its client keeps that flag to itself).
+ */
 function readJson(raw: IncomingMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];

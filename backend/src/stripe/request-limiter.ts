@@ -15,7 +15,7 @@ export interface Pacer {
  * gets several requests refused at once), and climbs back by RECOVERY requests per second each
  * second, never below FLOOR of the configured rate. Stripe counts requests when they reach it, so
  * jitter on the way (an event loop busy parsing, a GC pause, either side) bunches up starts that
- * were evenly spaced here: running at the configured rate regardless turned that into 40–60
+ * were evenly spaced here: running at the configured rate regardless turned that into up to ~60
  * refused requests a backfill, each one a request made twice.
  */
 const BACKOFF = 0.95;

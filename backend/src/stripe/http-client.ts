@@ -1,3 +1,4 @@
+import { constants } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import Stripe from 'stripe';
 import { parseJsonBytes } from './json-bytes.js';
@@ -40,12 +41,14 @@ function readJson(raw: IncomingMessage): Promise<unknown> {
       if (!raw.complete) reject(Stripe.HttpClient.makeResponseBodyError(null));
     });
     raw.once('end', () => {
-      const body = Buffer.concat(chunks);
+      let body: Buffer | undefined;
       try {
+        body = Buffer.concat(chunks);
         resolve(parseJsonBytes(body));
       } catch (error) {
-        // stripe-node attaches the body it could not parse to the error, for its 'response' event.
-        if (error instanceof Error) Object.assign(error, { rawBody: body.toString('utf8') });
+        // stripe-node attaches the body it could not parse to the error, for its 'response' event,
+        // if it fits in a string: throwing here, in an event handler, would leave the call hanging.
+        if (error instanceof Error && body && body.length <= constants.MAX_STRING_LENGTH) Object.assign(error, { rawBody: body.toString('utf8') });
         reject(error);
       }
     });

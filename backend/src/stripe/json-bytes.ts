@@ -10,7 +10,7 @@
  */
 export function parseJsonBytes(bytes: Buffer): unknown {
   const arrays = topLevelArrays(bytes);
-  if (!arrays) return JSON.parse(bytes.toString('utf8'));
+  if (!arrays) return parseSlice(bytes);
   const skeleton: Buffer[] = [];
   let copied = 0;
   for (const array of arrays) {
@@ -18,17 +18,19 @@ export function parseJsonBytes(bytes: Buffer): unknown {
     copied = array.close;
   }
   skeleton.push(bytes.subarray(copied));
-  const body = JSON.parse(Buffer.concat(skeleton).toString('utf8')) as Record<string, unknown>;
+  const body = parseSlice(Buffer.concat(skeleton)) as Record<string, unknown>;
   for (const array of arrays) {
-    const key = JSON.parse(bytes.toString('utf8', array.key.start, array.key.end)) as string;
+    const key = parseSlice(bytes, array.key) as string;
     // A key given twice, once not as an array, ends as JSON.parse would have it: the whole parse decides.
-    if (!Array.isArray(body[key])) return JSON.parse(bytes.toString('utf8'));
+    if (!Array.isArray(body[key])) return parseSlice(bytes);
     const elements = array.elements.length === 1 && bytes.subarray(array.elements[0]!.start, array.elements[0]!.end).every(isWhitespace) ? [] : array.elements;
     // The skeleton's parse made the key an own property, even one named __proto__: this sets that property.
-    body[key] = elements.map(({ start, end }) => JSON.parse(bytes.toString('utf8', start, end)) as unknown);
+    body[key] = elements.map((element) => parseSlice(bytes, element));
   }
   return body;
 }
+
+const parseSlice = (bytes: Buffer, span?: Span): unknown => JSON.parse(bytes.toString('utf8', span?.start, span?.end));
 
 interface Span {
   start: number;

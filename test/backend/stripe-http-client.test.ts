@@ -1,7 +1,8 @@
 /**
  * Our Stripe HTTP client parses bodies from their bytes, a list page element by element
  * (json-bytes.ts): the same values as stripe-node's own decode-then-parse for any input, the same
- * SyntaxError for any malformed one, and stripe-node's errors for bodies that break off.
+ * SyntaxError for any malformed one, and stripe-node's errors for bodies that break off. List
+ * pages of the types the service stores are parsed for the stored fields only.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,7 +10,8 @@ import fc from 'fast-check';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStripeFactory } from '@ui/backend/src/stripe/client.js';
-import { parseJsonBytes } from '@ui/backend/src/stripe/json-bytes.js';
+import { elementKeys, parseJsonBytes } from '@ui/backend/src/stripe/json-bytes.js';
+import { listedType, objectType, STRIPE_OBJECT_TYPES } from '@ui/backend/src/stripe/registry.js';
 import { generateAccount, type FixtureAccount } from '../stripe-emulator/generator.js';
 import { startEmulator, type Emulator } from '../stripe-emulator/index.js';
 
@@ -100,6 +102,68 @@ describe('parseJsonBytes', () => {
   });
 });
 
+describe('parseJsonBytes keeping some keys of listed objects', () => {
+  const kept = ['id', 'created', 'é', 'data', 'a"b'];
+  const keep = elementKeys(kept);
+  /** JSON.parse, then each object element of each top-level array cut down to the kept keys, in the order written. */
+  function picked(bytes: Buffer): unknown {
+    const body = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+    for (const [key, value] of Object.entries(body)) {
+      if (!Array.isArray(value)) continue;
+      const cut = value.map((element: unknown) =>
+        element !== null && typeof element === 'object' && !Array.isArray(element) ? Object.fromEntries(Object.entries(element).filter(([name]) => kept.includes(name))) : element,
+      );
+      Object.defineProperty(body, key, { value: cut, enumerable: true, writable: true, configurable: true });
+    }
+    return body;
+  }
+  /** Objects keyed from a pool with kept and dropped names, some written with escapes, some twice. */
+  const element = fc.oneof(
+    fc
+      .array(fc.tuple(fc.constantFrom(...['id', 'created', 'é', 'a"b', 'data', 'lines', 'name', 'idx', 'i'].map((key) => JSON.stringify(key)), '"\\u0069d"', '"\\u00e9"'), fc.jsonValue({ maxDepth: 3 })), { maxLength: 8 })
+      .map((pairs) => `{${pairs.map(([key, value]) => `${key}:${JSON.stringify(value)}`).join(',')}}`),
+    fc.jsonValue({ maxDepth: 2 }).map((value) => JSON.stringify(value)),
+  );
+  const page = fc
+    .tuple(fc.array(element, { maxLength: 12 }), fc.boolean(), fc.constantFrom('', ' ', '\n  '))
+    .map(([elements, hasMore, space]) => `{"object":"list",${space}"data":[${space}${elements.join(`,${space}`)}${space}],"has_more":${hasMore},"url":"/v1/x"}`);
+
+  it('equals JSON.parse with every listed object cut down to the kept keys', () => {
+    fc.assert(
+      fc.property(page, (text) => {
+        const bytes = Buffer.from(text);
+        expect(JSON.stringify(parseJsonBytes(bytes, keep))).toBe(JSON.stringify(picked(bytes)));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('rejects a page cut off anywhere, and malformed kept pairs or junk beside an object', () => {
+    fc.assert(
+      fc.property(page, fc.double({ min: 0, max: 1, noNaN: true }), (text, where) => {
+        const cut = Buffer.from(text).subarray(0, Math.floor(where * (Buffer.byteLength(text) - 1)));
+        expect(() => parseJsonBytes(cut, keep)).toThrow(SyntaxError);
+      }),
+      { numRuns: 500 },
+    );
+    for (const malformed of ['{"data":[{"id" 1}]}', '{"data":[{"id":1} x]}', '{"data":[x{"id":1}]}', '{"data":[{"id":1}{"id":2}]}', '{"data":[{"id":1}"x"]}', '{"data":[{"id":1,}]}', '{"data":[{"id":1}]', '{"data":[{"id":1}}]}', '{"data":[{"id":1],{"id":2}}]}', '{"data":[{,"id":1}]}', '{"data":[{"id":1,,"x":2}]}']) {
+      expect(() => parseJsonBytes(Buffer.from(malformed), keep), malformed).toThrow(SyntaxError);
+    }
+  });
+});
+
+describe('which list pages are cut down', () => {
+  it("are the GET lists of the registry's types, whatever their query, and nothing else", () => {
+    expect(listedType('GET', '/v1/invoices?limit=100&created[gte]=1')).toBe(objectType('invoice'));
+    expect(listedType('GET', '/v1/customers')).toBe(objectType('customer'));
+    expect(listedType('GET', '/v1/invoices/in_123')).toBeUndefined();
+    expect(listedType('POST', '/v1/customers')).toBeUndefined();
+    expect(listedType('GET', '/v1/customers/search?query=x')).toBeUndefined();
+    expect(listedType('GET', '/v1/subscription_items?subscription=sub_1')).toBeUndefined();
+    expect(listedType('GET', '/v1/events')).toBeUndefined();
+  });
+});
+
 describe('the Stripe client over HTTP', () => {
   const names = ['Zoë Ñandú', 'José 😀 Müller', '株式会社 × €'];
   let account: FixtureAccount;
@@ -126,6 +190,21 @@ describe('the Stripe client over HTTP', () => {
     const stripe = createStripeFactory({ apiBase: emulator.url }).forKey(account.api_keys.find((key) => key.key.startsWith('sk_'))!.key);
     const page = await stripe.customers.list({ limit: 100 });
     expect(page.data.map((customer) => customer.name).sort()).toEqual([...names].sort());
+  });
+
+  it("lists every type with exactly its stored fields: what `store` keeps of the whole object", async () => {
+    const stripe = createStripeFactory({ apiBase: emulator.url }).forKey(account.api_keys.find((key) => key.key.startsWith('sk_'))!.key);
+    for (const type of STRIPE_OBJECT_TYPES) {
+      const { data } = await type.list(stripe, { limit: 100 });
+      expect(data.length, type.type).toBeGreaterThan(0);
+      for (const listed of data) {
+        expect(Object.keys(listed).every((key) => type.fields.includes(key)), `${type.type} ${Object.keys(listed).join()}`).toBe(true);
+        expect(type.store(listed)).toEqual(type.store(await type.retrieve(stripe, listed.id)));
+      }
+    }
+    // A single object is not cut down: only the lists are.
+    const customer = await stripe.customers.retrieve(account.customers[0]!.id);
+    expect(customer).toHaveProperty('invoice_settings');
   });
 
   it('reports a body that breaks off as a connection error and a body that is not JSON as an API error', async () => {

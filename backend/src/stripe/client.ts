@@ -1,9 +1,14 @@
 import Stripe from 'stripe';
 import { createHttpClient } from './http-client.js';
+import { elementKeys } from './json-bytes.js';
+import { listedType, STRIPE_OBJECT_TYPES } from './registry.js';
 
 export type StripeMode = 'test' | 'live';
 
-/** Builds stripe-node clients; the base URL points them at the emulator outside production. */
+/**
+ * Builds stripe-node clients; the base URL points them at the emulator outside production. Their
+ * list pages of the registry's types hold only the fields the service stores (registry.ts).
+ */
 export interface StripeFactory {
   forKey(apiKey: string): Stripe;
 }
@@ -17,7 +22,11 @@ export function createStripeFactory(options: { apiBase?: string }): StripeFactor
         protocol: base.protocol === 'https:' ? 'https' : 'http',
       }
     : {};
-  const httpClient = createHttpClient();
+  const keys = new Map(STRIPE_OBJECT_TYPES.map((type) => [type, elementKeys(type.fields)]));
+  const httpClient = createHttpClient((method, path) => {
+    const type = listedType(method, path);
+    return type && keys.get(type);
+  });
   return {
     forKey: (apiKey) => new Stripe(apiKey, { ...endpoint, httpClient, maxNetworkRetries: 2, timeout: 30_000, telemetry: false }),
   };

@@ -1,21 +1,25 @@
 import { constants } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import Stripe from 'stripe';
-import { parseJsonBytes } from './json-bytes.js';
+import { type ElementKeys, parseJsonBytes } from './json-bytes.js';
+
+/** For a request (method and path with its query), the keys to keep of each listed object, if not all. */
+export type ListedKeys = (method: string, path: string) => ElementKeys | undefined;
 
 /**
  * stripe-node's own Node client, with response bodies kept as bytes and parsed by
- * `parseJsonBytes` (see json-bytes.ts) instead of being decoded chunk by chunk into one string.
+ * `parseJsonBytes` (see json-bytes.ts) instead of being decoded chunk by chunk into one string,
+ * list pages' objects cut down to `listedKeys`.
  */
-export function createHttpClient(): Stripe.HttpClient {
+export function createHttpClient(listedKeys: ListedKeys = () => undefined): Stripe.HttpClient {
   const node = Stripe.createNodeHttpClient();
   return {
     getClientName: () => node.getClientName(),
-    makeRequest: async (...request) => bytesResponse(await node.makeRequest(...request)),
+    makeRequest: async (host, port, path, method, ...rest) => bytesResponse(await node.makeRequest(host, port, path, method, ...rest), listedKeys(method, path)),
   };
 }
 
-function bytesResponse(response: Stripe.HttpClientResponse): Stripe.HttpClientResponse {
+function bytesResponse(response: Stripe.HttpClientResponse, keep: ElementKeys | undefined): Stripe.HttpClientResponse {
   const raw = response.getRawResponse() as IncomingMessage;
   return {
     getStatusCode: () => response.getStatusCode(),
@@ -23,7 +27,7 @@ function bytesResponse(response: Stripe.HttpClientResponse): Stripe.HttpClientRe
     getRawResponse: () => raw,
     toStream: (done) => response.toStream(done),
     dispose: response.dispose && (() => response.dispose!()),
-    toJSON: () => readJson(raw),
+    toJSON: () => readJson(raw, keep),
   };
 }
 
@@ -32,7 +36,7 @@ function bytesResponse(response: Stripe.HttpClientResponse): Stripe.HttpClientRe
  * connection error to callers); one that stalls until the request's timeout destroys the socket
  * too, without stripe-node's "timeout" wording (its client keeps that flag to itself).
  */
-function readJson(raw: IncomingMessage): Promise<unknown> {
+function readJson(raw: IncomingMessage, keep: ElementKeys | undefined): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     raw.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -44,7 +48,7 @@ function readJson(raw: IncomingMessage): Promise<unknown> {
       let body: Buffer | undefined;
       try {
         body = Buffer.concat(chunks);
-        resolve(parseJsonBytes(body));
+        resolve(parseJsonBytes(body, keep));
       } catch (error) {
         // stripe-node attaches the body it could not parse to the error, for its 'response' event,
         // if it fits in a string: throwing here, in an event handler, would leave the call hanging.

@@ -16,6 +16,10 @@ export interface ListParams {
  */
 export interface StripeObjectType {
   type: 'product' | 'price' | 'coupon' | 'subscription' | 'customer' | 'invoice' | 'credit_note';
+  /** The list endpoint `list` calls. */
+  path: string;
+  /** The top-level fields stored (and all that list pages are parsed for, see `listedType`). */
+  fields: readonly string[];
   permission: string;
   /** Shown when the connection may not read this type. */
   skipped: string;
@@ -64,6 +68,8 @@ export function storeSubscription(subscription: unknown): StoredObject {
 export const STRIPE_OBJECT_TYPES: readonly StripeObjectType[] = [
   {
     type: 'product',
+    path: '/v1/products',
+    fields: PRODUCT_FIELDS,
     permission: 'product_read',
     skipped: 'products (no per-product segments or plan names)',
     list: (stripe, params) => stripe.products.list(params),
@@ -73,6 +79,8 @@ export const STRIPE_OBJECT_TYPES: readonly StripeObjectType[] = [
   },
   {
     type: 'price',
+    path: '/v1/prices',
+    fields: PRICE_FIELDS,
     permission: 'plan_read',
     skipped: 'prices (tiered prices cannot be valued)',
     list: (stripe, params) => stripe.prices.list({ ...params, expand: ['data.tiers'] }),
@@ -82,6 +90,8 @@ export const STRIPE_OBJECT_TYPES: readonly StripeObjectType[] = [
   },
   {
     type: 'coupon',
+    path: '/v1/coupons',
+    fields: COUPON_FIELDS,
     permission: 'coupon_read',
     skipped: 'coupons (MRR before discounts)',
     list: (stripe, params) => stripe.coupons.list(params),
@@ -91,6 +101,8 @@ export const STRIPE_OBJECT_TYPES: readonly StripeObjectType[] = [
   },
   {
     type: 'subscription',
+    path: '/v1/subscriptions',
+    fields: SUBSCRIPTION_FIELDS,
     permission: 'subscription_read',
     skipped: 'subscriptions (no MRR, plan, status or subscriber segments)',
     list: (stripe, params) => stripe.subscriptions.list({ ...params, status: 'all', expand: ['data.discounts', 'data.items.data.discounts'] }),
@@ -100,6 +112,8 @@ export const STRIPE_OBJECT_TYPES: readonly StripeObjectType[] = [
   },
   {
     type: 'customer',
+    path: '/v1/customers',
+    fields: CUSTOMER_FIELDS,
     permission: 'customer_read',
     skipped: 'customers (no participants can be imported)',
     list: (stripe, params) => stripe.customers.list(params),
@@ -109,6 +123,8 @@ export const STRIPE_OBJECT_TYPES: readonly StripeObjectType[] = [
   },
   {
     type: 'invoice',
+    path: '/v1/invoices',
+    fields: INVOICE_FIELDS,
     permission: 'invoice_read',
     skipped: 'invoices (no LTV)',
     list: (stripe, params) => stripe.invoices.list(params),
@@ -118,6 +134,8 @@ export const STRIPE_OBJECT_TYPES: readonly StripeObjectType[] = [
   },
   {
     type: 'credit_note',
+    path: '/v1/credit_notes',
+    fields: CREDIT_NOTE_FIELDS,
     permission: 'credit_note_read',
     skipped: 'credit notes (LTV is gross of refunds)',
     list: (stripe, params) => stripe.creditNotes.list(params),
@@ -126,6 +144,18 @@ export const STRIPE_OBJECT_TYPES: readonly StripeObjectType[] = [
     store: (o) => pick(o, CREDIT_NOTE_FIELDS),
   },
 ];
+
+/**
+ * The type whose list a request reads (any query), if any. Our HTTP client parses only the
+ * type's `fields` of each listed object (client.ts): every caller of these lists stores what it
+ * reads, and `store` picks no more than `fields`, so nothing is lost, and the fields never stored
+ * (payment details among them) are never even parsed.
+ */
+export function listedType(method: string, path: string): StripeObjectType | undefined {
+  if (method !== 'GET') return undefined;
+  const endpoint = path.split('?', 1)[0];
+  return STRIPE_OBJECT_TYPES.find((type) => type.path === endpoint);
+}
 
 export const objectType = (type: StripeObjectType['type']): StripeObjectType => STRIPE_OBJECT_TYPES.find((t) => t.type === type)!;
 

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
+import { analyzeSampled } from '@ui/backend/src/db/analyze.js';
 import { runMigrations } from '@ui/backend/src/db/migrate.js';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../support/test-database.js';
 
@@ -42,6 +43,35 @@ describe('migrations', () => {
       expect(rows[0]!.n).toBe(journal.entries.length);
     } finally {
       await Promise.all(instances.map((d) => d.close()));
+    }
+  });
+});
+
+describe('analyzeSampled', () => {
+  it('gives the planner statistics of the columns from a small sample, and leaves the session as it was', async () => {
+    const testDatabase = await createTestDatabase();
+    created.push(testDatabase);
+    const database = await testDatabase.open();
+    try {
+      await runMigrations(database);
+      await database.rows(sql`insert into workspaces (name) values ('w')`);
+      await database.rows(sql`
+        insert into stripe_objects (workspace_id, id, type, customer_id, created, data, version)
+        select (select id from workspaces), 'in_' || n, 'invoice', 'cus_' || (n % 50), n, '{}'::jsonb, 1 from generate_series(1, 2000) n`);
+      const stats = () => database.rows<{ attname: string; n_distinct: number }>(sql`select attname, n_distinct from pg_stats where tablename = 'stripe_objects' order by attname`);
+      expect(await stats()).toEqual([]);
+      await analyzeSampled(database.db, 'stripe_objects', ['workspace_id', 'customer_id']);
+      expect(await stats()).toEqual([
+        { attname: 'customer_id', n_distinct: 50 },
+        { attname: 'workspace_id', n_distinct: 1 },
+      ]);
+      // At most 10 most common values kept: the sample's statistics target, not the default 100 (which would keep all 50).
+      const [customer] = await database.rows<{ kept: number }>(sql`select array_length(most_common_vals::text::text[], 1) as kept from pg_stats where tablename = 'stripe_objects' and attname = 'customer_id'`);
+      expect(customer!.kept).toBeLessThanOrEqual(10);
+      const [setting] = await database.rows<{ target: string }>(sql`select current_setting('default_statistics_target') as target`);
+      expect(setting!.target).toBe('100');
+    } finally {
+      await database.close();
     }
   });
 });

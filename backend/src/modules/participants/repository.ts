@@ -1,4 +1,5 @@
 import { and, asc, eq, gt, gte, inArray, lte, ne, sql, type SQL } from 'drizzle-orm';
+import { analyzeSampled } from '../../db/analyze.js';
 import type { Db } from '../../db/database.js';
 import { recordset } from '../../db/recordset.js';
 import { participants, segmentMembers } from '../../db/schema/index.js';
@@ -119,7 +120,7 @@ export function createParticipantRepository(db: Db) {
 
     /** Fresh planner statistics after a bulk load, of the columns the backfill's recompute looks rows up by. */
     async analyze(): Promise<void> {
-      await db.execute(sql`analyze participants (id, workspace_id, stripe_customer_id)`);
+      await analyzeSampled(db, 'participants', ['id', 'workspace_id', 'stripe_customer_id']);
     },
 
     /** Stripe-linked participants in id order, a page at a time (for recomputing everything). */

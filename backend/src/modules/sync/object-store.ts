@@ -1,5 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/database.js';
+import { analyzeSampled } from '../../db/analyze.js';
 import { recordset } from '../../db/recordset.js';
 import { stripeObjects } from '../../db/schema/index.js';
 import type { StoredObject, StripeObjectType } from '../../stripe/registry.js';
@@ -36,7 +37,7 @@ export function createObjectStore(db: Db) {
      * lookup's columns: the backfill waits for this, and autovacuum analyzes the rest later.
      */
     async analyze(): Promise<void> {
-      await db.execute(sql`analyze stripe_objects (workspace_id, customer_id)`);
+      await analyzeSampled(db, 'stripe_objects', ['workspace_id', 'customer_id']);
     },
 
     async ofType(workspaceId: string, type: CatalogLookupType): Promise<StoredObject[]> {

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyzeSampled } from '@ui/backend/src/db/analyze.js';
 import { runMigrations } from '@ui/backend/src/db/migrate.js';
-import { createTestDatabase, onPostgres, type TestDatabase } from '../support/test-database.js';
+import { createTestDatabase, onPostgres, openMigratedTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 const created: TestDatabase[] = [];
 afterAll(async () => {
@@ -49,11 +49,8 @@ describe('migrations', () => {
 
 describe('analyzeSampled', () => {
   it('gives the planner statistics of the columns from a small sample, and leaves the session as it was', async () => {
-    const testDatabase = await createTestDatabase();
-    created.push(testDatabase);
-    const database = await testDatabase.open();
+    const database = await openMigratedTestDatabase();
     try {
-      await runMigrations(database);
       await database.rows(sql`insert into workspaces (name) values ('w')`);
       await database.rows(sql`
         insert into stripe_objects (workspace_id, id, type, customer_id, created, data, version)

@@ -11,7 +11,7 @@ export type ListedKeys = (method: string, path: string) => ElementKeys | undefin
  * `parseJsonBytes` (see json-bytes.ts) instead of being decoded chunk by chunk into one string,
  * list pages' objects cut down to `listedKeys`.
  */
-export function createHttpClient(listedKeys: ListedKeys = () => undefined): Stripe.HttpClient {
+export function createHttpClient(listedKeys: ListedKeys): Stripe.HttpClient {
   const node = Stripe.createNodeHttpClient();
   return {
     getClientName: () => node.getClientName(),

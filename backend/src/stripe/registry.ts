@@ -57,6 +57,9 @@ const INVOICE_FIELDS = ['id', 'object', 'created', 'customer', 'status', 'curren
 const CREDIT_NOTE_FIELDS = ['id', 'object', 'created', 'customer', 'invoice', 'status', 'currency', 'amount', 'refunds', 'out_of_band_amount', 'livemode'] as const;
 const COUPON_FIELDS = ['id', 'object', 'created', 'percent_off', 'amount_off', 'currency', 'currency_options', 'duration', 'duration_in_months', 'applies_to', 'valid', 'livemode'] as const;
 
+/** A type stored as the allow-listed top-level fields of its objects. */
+const storedAs = (fields: readonly string[]) => ({ fields, store: (object: unknown) => pick(object, fields) });
+
 /** Subscription items keep their full list; the backfill fills in items past the first page. */
 export function storeSubscription(subscription: unknown): StoredObject {
   const stored = pick(subscription, SUBSCRIPTION_FIELDS);
@@ -69,35 +72,32 @@ export const STRIPE_OBJECT_TYPES: readonly StripeObjectType[] = [
   {
     type: 'product',
     path: '/v1/products',
-    fields: PRODUCT_FIELDS,
+    ...storedAs(PRODUCT_FIELDS),
     permission: 'product_read',
     skipped: 'products (no per-product segments or plan names)',
     list: (stripe, params) => stripe.products.list(params),
     retrieve: (stripe, id) => stripe.products.retrieve(id),
     customerOf: () => null,
-    store: (o) => pick(o, PRODUCT_FIELDS),
   },
   {
     type: 'price',
     path: '/v1/prices',
-    fields: PRICE_FIELDS,
+    ...storedAs(PRICE_FIELDS),
     permission: 'plan_read',
     skipped: 'prices (tiered prices cannot be valued)',
     list: (stripe, params) => stripe.prices.list({ ...params, expand: ['data.tiers'] }),
     retrieve: (stripe, id) => stripe.prices.retrieve(id, { expand: ['tiers'] }),
     customerOf: () => null,
-    store: (o) => pick(o, PRICE_FIELDS),
   },
   {
     type: 'coupon',
     path: '/v1/coupons',
-    fields: COUPON_FIELDS,
+    ...storedAs(COUPON_FIELDS),
     permission: 'coupon_read',
     skipped: 'coupons (MRR before discounts)',
     list: (stripe, params) => stripe.coupons.list(params),
     retrieve: (stripe, id) => stripe.coupons.retrieve(id),
     customerOf: () => null,
-    store: (o) => pick(o, COUPON_FIELDS),
   },
   {
     type: 'subscription',
@@ -113,35 +113,32 @@ export const STRIPE_OBJECT_TYPES: readonly StripeObjectType[] = [
   {
     type: 'customer',
     path: '/v1/customers',
-    fields: CUSTOMER_FIELDS,
+    ...storedAs(CUSTOMER_FIELDS),
     permission: 'customer_read',
     skipped: 'customers (no participants can be imported)',
     list: (stripe, params) => stripe.customers.list(params),
     retrieve: (stripe, id) => stripe.customers.retrieve(id),
     customerOf: (o) => o.id,
-    store: (o) => pick(o, CUSTOMER_FIELDS),
   },
   {
     type: 'invoice',
     path: '/v1/invoices',
-    fields: INVOICE_FIELDS,
+    ...storedAs(INVOICE_FIELDS),
     permission: 'invoice_read',
     skipped: 'invoices (no LTV)',
     list: (stripe, params) => stripe.invoices.list(params),
     retrieve: (stripe, id) => stripe.invoices.retrieve(id),
     customerOf: (o) => idOf(o.customer),
-    store: (o) => pick(o, INVOICE_FIELDS),
   },
   {
     type: 'credit_note',
     path: '/v1/credit_notes',
-    fields: CREDIT_NOTE_FIELDS,
+    ...storedAs(CREDIT_NOTE_FIELDS),
     permission: 'credit_note_read',
     skipped: 'credit notes (LTV is gross of refunds)',
     list: (stripe, params) => stripe.creditNotes.list(params),
     retrieve: (stripe, id) => stripe.creditNotes.retrieve(id),
     customerOf: (o) => idOf(o.customer),
-    store: (o) => pick(o, CREDIT_NOTE_FIELDS),
   },
 ];
 

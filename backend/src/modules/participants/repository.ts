@@ -1,4 +1,5 @@
 import { and, asc, eq, gt, gte, inArray, lte, ne, sql, type SQL } from 'drizzle-orm';
+import { isAnyOf } from '../../db/any-of.js';
 import { analyzeSampled } from '../../db/analyze.js';
 import type { Db } from '../../db/database.js';
 import { recordset } from '../../db/recordset.js';
@@ -135,7 +136,7 @@ export function createParticipantRepository(db: Db) {
 
     async byCustomerIds(workspaceId: string, customerIds: string[]) {
       if (customerIds.length === 0) return [];
-      return db.select({ id: participants.id, stripeCustomerId: participants.stripeCustomerId }).from(participants).where(and(eq(participants.workspaceId, workspaceId), inArray(participants.stripeCustomerId, customerIds)));
+      return db.select({ id: participants.id, stripeCustomerId: participants.stripeCustomerId }).from(participants).where(and(eq(participants.workspaceId, workspaceId), isAnyOf(participants.stripeCustomerId, customerIds)));
     },
 
     /** One statement per batch: UPDATE … FROM (VALUES …). */

@@ -1,4 +1,5 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
+import { isAnyOf } from '../../db/any-of.js';
 import type { Db } from '../../db/database.js';
 import { recordset } from '../../db/recordset.js';
 import { segmentMembers, segments } from '../../db/schema/index.js';
@@ -38,7 +39,7 @@ export function createSegmentRepository(db: Db) {
     async replaceMemberships(workspaceId: string, participantIds: string[], memberships: Membership[]): Promise<void> {
       if (participantIds.length === 0) return;
       await db.transaction(async (tx) => {
-        await tx.delete(segmentMembers).where(inArray(segmentMembers.participantId, participantIds));
+        await tx.delete(segmentMembers).where(isAnyOf(segmentMembers.participantId, participantIds, 'uuid'));
         if (memberships.length === 0) return;
         await tx.execute(sql`
           insert into segment_members (segment_id, participant_id)

@@ -1,4 +1,5 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
+import { isAnyOf } from '../../db/any-of.js';
 import type { Db } from '../../db/database.js';
 import { analyzeSampled } from '../../db/analyze.js';
 import { recordset } from '../../db/recordset.js';
@@ -56,7 +57,7 @@ export function createObjectStore(db: Db) {
       const rows = await db
         .select({ customerId: stripeObjects.customerId, type: stripeObjects.type, data: sql<StoredObject[]>`json_agg(${stripeObjects.data})` })
         .from(stripeObjects)
-        .where(and(eq(stripeObjects.workspaceId, workspaceId), inArray(stripeObjects.customerId, customerIds)))
+        .where(and(eq(stripeObjects.workspaceId, workspaceId), isAnyOf(stripeObjects.customerId, customerIds)))
         .groupBy(stripeObjects.customerId, stripeObjects.type);
       for (const row of rows) {
         const group = groups.get(row.customerId!) ?? {};

@@ -1,4 +1,5 @@
-import { and, asc, eq, lt, ne, sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import { and, asc, eq, lt, ne, sql } from 'drizzle-orm';
+import { isAnyOf } from '../../db/any-of.js';
 import type { Db } from '../../db/database.js';
 import { connections, participants, stripeObjects, webhookCatchUps, webhookEvents, type WebhookEventSource } from '../../db/schema/index.js';
 import type { StoredObject } from '../../stripe/registry.js';
@@ -9,12 +10,6 @@ export type WebhookEventInsert = typeof webhookEvents.$inferInsert;
 export type ConnectionForEvents = Pick<typeof connections.$inferSelect, 'id' | 'workspaceId' | 'livemode' | 'status'>;
 
 const MAX_ATTEMPTS = 8;
-
-/**
- * `column = any($1)`: the ids of a batch (hundreds) travel as one array parameter, where
- * `inArray` would build and bind a parameter per id on every batch.
- */
-const isAnyOf = (column: AnyColumn, ids: string[]): SQL => sql`${column} = any(${sql.param(ids)}::text[])`;
 
 export function createWebhookRepository(db: Db) {
   /**

@@ -255,6 +255,8 @@ export function createSyncRunner(deps: BackfillDeps) {
     try {
       if (!cursor.ranges) {
         const since = state.plan.since;
+        // Asked alongside the first page rather than after it: a long list needs it before its ranges can start.
+        if (since === undefined) void state.accountCreated();
         const page = await listPage(state, type, { limit: PAGE, ...(since ? { created: { gte: since } } : {}) });
         const lower = page.hasMore ? (since ?? (await state.accountCreated())) : 0;
         await storePage(state, type, page.data, page.observedAt);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { appliesToProduct, isInEffect, resolveDiscount } from './discounts.js';
-import { T0, amountOff, customer, discount, item, metricsOf, percentOff, price, product, simple, subscription } from './test-builders.js';
+import { T0, amountOff, customer, discount, item, metricsOf, percentOff, price, product, simple, subscription } from '../../../../test/support/metrics-builders.js';
 
 const DAY = 86_400;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { invoiceCounts } from './ltv.js';
-import { creditNote, invoice, metricsOf } from './test-builders.js';
+import { creditNote, invoice, metricsOf } from '../../../../test/support/metrics-builders.js';
 
 describe('LTV', () => {
   it('counts paid, open and uncollectible invoices, not drafts, void ones or previews without a status', () => {

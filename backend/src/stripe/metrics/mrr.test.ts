@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { customer, invoice, item, metricsOf, price, simple, subscription } from './test-builders.js';
+import { customer, invoice, item, metricsOf, price, simple, subscription } from '../../../../test/support/metrics-builders.js';
 import { countsTowardMrr } from './mrr.js';
 
 describe('MRR', () => {

@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { planCandidates, planLabel } from './plan.js';
-import { T0, discount, item, metricsOf, percentOff, price, product, simple, subscription } from './test-builders.js';
+import { T0, discount, item, metricsOf, percentOff, price, product, simple, subscription } from '../../../../test/support/metrics-builders.js';
 
 const DAY = 86_400;
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { wireDecimal } from '../../../../test/stripe-emulator/objects.js';
 import { fraction } from './money.js';
 import { amountPerPeriod, billedQuantity, pricingIn } from './price-amount.js';
-import { price } from './test-builders.js';
+import { price } from '../../../../test/support/metrics-builders.js';
 
 const perPeriod = (spec: Parameters<typeof price>[0], quantity?: number) => {
   const pricing = pricingIn(price(spec), spec?.currency ?? 'usd');

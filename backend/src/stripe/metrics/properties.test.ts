@@ -20,7 +20,7 @@ import {
   subscription,
   taxRate,
   T0,
-} from './test-builders.js';
+} from '../../../../test/support/metrics-builders.js';
 
 type Random = () => number;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fraction } from './money.js';
 import { excludeTax, inclusiveDivisor } from './tax.js';
-import { amountOff, discount, invoice, metricsOf, simple, taxRate } from './test-builders.js';
+import { amountOff, discount, invoice, metricsOf, simple, taxRate } from '../../../../test/support/metrics-builders.js';
 
 describe('tax', () => {
   it('divides an inclusive price by 1 + its inclusive rates (added, not compounded)', () => {

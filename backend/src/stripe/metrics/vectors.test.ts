@@ -15,7 +15,7 @@ import {
   product,
   simple,
   subscription,
-} from './test-builders.js';
+} from '../../../../test/support/metrics-builders.js';
 
 const DAY = 86_400;
 

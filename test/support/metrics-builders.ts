@@ -16,8 +16,8 @@ import {
   makeSubscription,
   makeSubscriptionItem,
   wireDecimal,
-} from '../../../../test/stripe-emulator/objects.js';
-import { type ParticipantInput, type ParticipantMetrics, computeParticipantMetrics } from './index.js';
+} from '../stripe-emulator/objects.js';
+import { type ParticipantInput, type ParticipantMetrics, computeParticipantMetrics } from '@ui/backend/src/stripe/metrics/index.js';
 
 /** A fixed "now": period starts, discount ends and creation times are placed around it. */
 export const T0 = 1_750_000_000;

@@ -52,9 +52,21 @@ describe('POST /api/participants/:id/sync', () => {
     await t.database.rows(sql`insert into participants (workspace_id, source, stripe_customer_id, email, mrr) values (${ws.id}, 'csv', 'cus_NotInStripe123', 'gone@example.com', 0), (${ws.id}, 'csv', 'gcus_Guest123', 'guest@example.com', 4200)`);
     const missing = await syncNow(await participantFor('cus_NotInStripe123')).expect(200);
     expect(missing.body.last_sync_error).toBe('Customer not found in Stripe');
+    const retrievals = () => emulator.stats().requests['GET /v1/customers/:id'] ?? 0;
+    const before = retrievals();
     const guest = await syncNow(await participantFor('gcus_Guest123')).expect(200);
     expect(guest.body).toMatchObject({ mrr: 4200, last_sync_error: null });
-    expect(emulator.stats().requests['GET /v1/customers/gcus_Guest123']).toBeUndefined();
+    expect(retrievals()).toBe(before);
+  });
+
+  it("leaves a guest's imported figures alone in a full sync and the resyncs", async () => {
+    await t.database.rows(sql`insert into participants (workspace_id, source, stripe_customer_id, email, mrr, ltv, currency, plan, status) values (${ws.id}, 'csv', 'gcus_Kept1', 'kept@example.com', 1500, 36000, 'eur', 'Imported plan', 'active')`);
+    const [connection] = await t.database.rows<{ id: string }>(sql`select id from connections where workspace_id = ${ws.id}`);
+    await t.services.backfill(connection!.id);
+    await t.services.resync(connection!.id, 'mrr');
+    await t.services.resync(connection!.id, 'ltv');
+    const guest = await t.http.get(`/api/participants/${await participantFor('gcus_Kept1')}`).set('authorization', ws.auth).expect(200);
+    expect(guest.body).toMatchObject({ mrr: 1500, ltv: 36000, currency: 'eur', plan: 'Imported plan', status: 'active', last_sync_error: null, last_synced_at: null });
   });
 
   it('marks a customer deleted in Stripe and takes it out of Stripe-derived segments', async () => {

@@ -6,7 +6,8 @@ import { recordset } from '../../db/recordset.js';
 import { imports, participants, segmentMembers } from '../../db/schema/index.js';
 import { conflict, notFound } from '../../http/app-error.js';
 import { mergeCustomFields, type ParticipantRepository, type ParticipantRow, type ParticipantWrite } from '../participants/repository.js';
-import { isGuest, uniqueViolationField } from '../participants/routes.js';
+import { isGuest } from '../participants/guest.js';
+import { uniqueViolationField } from '../participants/routes.js';
 import { parseCsv, type CsvRecord } from './csv.js';
 
 type ImportRecord = typeof imports.$inferSelect;

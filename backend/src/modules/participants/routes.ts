@@ -16,6 +16,7 @@ import {
 import { AppError, notFound } from '../../http/app-error.js';
 import type { SegmentRepository, SegmentRow } from '../segments/repository.js';
 import { sortValue, type ListFilters, type ParticipantRepository, type ParticipantRow, type ParticipantWrite } from './repository.js';
+import { isGuest } from './guest.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -111,8 +112,6 @@ export function uniqueViolationField(error: unknown): 'stripe_customer_id' | 'ss
   }
   return undefined;
 }
-
-export const isGuest = (customerId: string | null | undefined) => Boolean(customerId?.startsWith('gcus_'));
 
 export function participantRoutes(deps: {
   participants: ParticipantRepository;

@@ -8,7 +8,7 @@ import type { SecretBox } from '../../crypto/secret-box.js';
 import type { Database, Db } from '../../db/database.js';
 import { participants, segmentMembers, ssoSecrets } from '../../db/schema/index.js';
 import { AppError } from '../../http/app-error.js';
-import { isGuest } from './routes.js';
+import { isGuest } from './guest.js';
 
 const Claims = z.object({
   email: z.email().max(320),

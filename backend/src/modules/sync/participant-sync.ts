@@ -7,6 +7,7 @@ import { AppError, notFound } from '../../http/app-error.js';
 import type { ObjectStore } from './object-store.js';
 import { loadCatalog, type Recompute } from './recompute.js';
 import { withStripeRetry } from './stripe-retry.js';
+import { isGuest } from '../participants/guest.js';
 
 export interface ParticipantSyncDeps {
   connections: ConnectionRepository;
@@ -15,8 +16,6 @@ export interface ParticipantSyncDeps {
   participants: ParticipantRepository;
   recompute: Recompute;
 }
-
-const GUEST = /^gcus_/;
 
 /** Every page of a customer-scoped list; a customer's lists are short. */
 async function all<T extends { id: string }>(list: (startingAfter?: string) => Promise<Stripe.ApiList<T>>): Promise<T[]> {
@@ -72,7 +71,7 @@ export function createParticipantSync(deps: ParticipantSyncDeps) {
     if (!participant) throw notFound('participant');
     const customerId = participant.stripeCustomerId;
     if (!customerId) throw new AppError(422, 'not_linked_to_stripe', 'this participant has no Stripe customer id to sync from');
-    if (GUEST.test(customerId)) return participant;
+    if (isGuest(customerId)) return participant;
     const connection = await deps.connections.findActiveForWorkspace(workspaceId);
     if (!connection) throw new AppError(409, 'stripe_not_connected', 'connect a Stripe account to sync participants');
     const stripe = await deps.credentials.stripeFor(connection);

@@ -4,6 +4,7 @@ import type { StoredObject } from '../../stripe/registry.js';
 import type { ParticipantMetricsUpdate, ParticipantRepository } from '../participants/repository.js';
 import { productSegmentKey, type Membership, type SegmentRepository } from '../segments/repository.js';
 import type { CatalogLookupType, ObjectStore } from './object-store.js';
+import { isGuest } from '../participants/guest.js';
 
 /** Products, prices and coupons of the account: shared by every participant's computation. */
 export interface Catalog {
@@ -57,7 +58,8 @@ function productsOf(subscriptions: Stripe.Subscription[]): Set<string> {
  */
 export function createRecompute(deps: { objects: ObjectStore; participants: ParticipantRepository; segments: SegmentRepository }) {
   return async function recompute(workspaceId: string, targets: RecomputeTarget[], catalog: Catalog, options: { refreshTotals?: boolean } = {}) {
-    const linked = targets.filter((t): t is RecomputeTarget & { stripeCustomerId: string } => Boolean(t.stripeCustomerId));
+    // A guest's figures and segments are the ones it was imported with: Stripe has nothing to say about it.
+    const linked = targets.filter((t): t is RecomputeTarget & { stripeCustomerId: string } => Boolean(t.stripeCustomerId) && !isGuest(t.stripeCustomerId));
     const groups = await deps.objects.byCustomer(workspaceId, linked.map((t) => t.stripeCustomerId));
     const updates: ParticipantMetricsUpdate[] = [];
     const memberships: Membership[] = [];

@@ -19,8 +19,9 @@ export const RESYNC_SCHEDULES: { kind: Exclude<SyncKind, 'backfill'>; cron: stri
 ];
 
 /**
- * One sync per connection at a time: the singleton key collapses repeated requests (reconnects,
- * "sync now") while one is queued. The worker that performs the backfill registers `handle`.
+ * One sync per connection at a time, whatever its kind: the queue is stately and every sync of a
+ * connection shares its singleton key, so at most one runs and one waits. Repeated requests
+ * (reconnects, "sync now") collapse into the waiting one. The worker registers `handle`.
  */
 export const syncQueue = (handle?: JobDefinition<SyncJob>['handle']): JobDefinition<SyncJob> => ({
   name: SYNC_QUEUE,
@@ -30,9 +31,20 @@ export const syncQueue = (handle?: JobDefinition<SyncJob>['handle']): JobDefinit
   handle,
 });
 
-/** At most one queued and one running sync per connection and kind. */
+/**
+ * Queues a sync unless one is already waiting for the connection. A waiting resync gives its place
+ * to a backfill, which reads everything the resync would; a resync that finds another one waiting
+ * is dropped, and its next scheduled run catches up (each resync's window starts at its own last
+ * success).
+ */
 export const enqueueSync = (jobs: JobQueue) => async (connectionId: string, kind: SyncKind = 'backfill') => {
-  await jobs.send<SyncJob>(SYNC_QUEUE, { connectionId, kind }, { singletonKey: kind === 'backfill' ? connectionId : `${connectionId}:${kind}` });
+  const send = () => jobs.send<SyncJob>(SYNC_QUEUE, { connectionId, kind }, { singletonKey: connectionId });
+  if ((await send()) !== null || kind !== 'backfill') return;
+  const waiting = await jobs.boss.findJobs<SyncJob>(SYNC_QUEUE, { key: connectionId, queued: true });
+  const resyncs = waiting.filter((job) => (job.data.kind ?? 'backfill') !== 'backfill');
+  if (resyncs.length === 0) return;
+  await jobs.boss.cancel(SYNC_QUEUE, resyncs.map((job) => job.id));
+  await send();
 };
 
 /** Fans a scheduled resync out to one job per connection. */

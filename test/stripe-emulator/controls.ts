@@ -136,6 +136,7 @@ export function createControls(state: EmulatorState): EmulatorControls {
     resetStats: () => state.stats.reset(),
     setFaults: (faults) => {
       state.faults.errorRate = probability(faults.errorRate, state.faults.errorRate);
+      state.faults.rateLimitRate = probability(faults.rateLimitRate, state.faults.rateLimitRate);
       state.faults.resetRate = probability(faults.resetRate, state.faults.resetRate);
       if (faults.failNext !== undefined) state.faults.failNext = Math.max(0, Math.trunc(Number(faults.failNext) || 0));
       return { ...state.faults };

@@ -18,7 +18,7 @@ beforeAll(async () => {
 });
 
 afterEach(() => {
-  emulator.setFaults({ errorRate: 0, resetRate: 0, failNext: 0 });
+  emulator.setFaults({ errorRate: 0, rateLimitRate: 0, resetRate: 0, failNext: 0 });
   emulator.setRateLimit(undefined);
 });
 
@@ -87,6 +87,21 @@ describe('errors as stripe-node sees them', () => {
     const stats = emulator.stats();
     expect(stats.requests['GET /v1/customers']).toBe(2);
     expect(stats.serverErrors).toBe(2);
+  });
+
+  it('injected 429s answer like the rate limiter, at the rate asked for', async () => {
+    emulator.setFaults({ rateLimitRate: 1 });
+    const error = await client(secretKey).customers.list().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Stripe.errors.StripeRateLimitError);
+    expect(error).toMatchObject({ statusCode: 429, code: 'rate_limit' });
+
+    emulator.setFaults({ rateLimitRate: 0.2 });
+    emulator.resetStats();
+    const answers = await Promise.all(Array.from({ length: 400 }, () => client(secretKey).customers.list({ limit: 1 }).then(() => 'ok', () => 'refused')));
+    const refused = answers.filter((a) => a === 'refused').length;
+    expect(emulator.stats().rateLimited).toBe(refused);
+    expect(refused).toBeGreaterThan(40); // 80 expected; below 40 or above 120 has odds under 1e-6
+    expect(refused).toBeLessThan(120);
   });
 
   it('a transient 500 is retried and the request succeeds', async () => {

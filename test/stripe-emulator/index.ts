@@ -78,7 +78,7 @@ export function createState(options: EmulatorOptions = {}): EmulatorState {
     limiter: new RateLimiter(options.rateLimit),
     idempotency: new IdempotencyCache(),
     events: new EventLog(() => clock.now(), webhooks),
-    faults: { errorRate: 0, resetRate: 0, failNext: 0 },
+    faults: { errorRate: 0, rateLimitRate: 0, resetRate: 0, failNext: 0 },
     latencyMs: options.latencyMs ?? 0,
     oauth: undefined as unknown as OAuthService,
   };

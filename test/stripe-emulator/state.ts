@@ -13,6 +13,8 @@ import type { WebhookDispatcher } from './webhooks.js';
 export interface Faults {
   /** Probability of answering a /v1 request with a 500 api_error. */
   errorRate: number;
+  /** Probability of answering a /v1 request with a 429, as if the account's rate limit were hit. */
+  rateLimitRate: number;
   /** Probability of destroying the connection without an answer. */
   resetRate: number;
   /** The next N /v1 requests answer 500 regardless of `errorRate` (deterministic retry tests). */

@@ -54,21 +54,23 @@ async function runIdempotent(state: EmulatorState, request: FastifyRequest, repl
   }
 }
 
+const chance = (probability: number) => probability > 0 && Math.random() < probability;
+
 function injectError(state: EmulatorState): boolean {
   if (state.faults.failNext > 0) {
     state.faults.failNext -= 1;
     return true;
   }
-  return state.faults.errorRate > 0 && Math.random() < state.faults.errorRate;
+  return chance(state.faults.errorRate);
 }
 
 export function v1Route(state: EmulatorState, handler: V1Handler) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
     if (state.latencyMs > 0) await sleep(state.latencyMs);
-    if (state.faults.resetRate > 0 && Math.random() < state.faults.resetRate) return resetConnection(state, request, reply);
+    if (chance(state.faults.resetRate)) return resetConnection(state, request, reply);
     if (injectError(state)) throw errors.apiError();
     const context = authenticate(state, request);
-    if (!state.limiter.allow(context.accountId)) throw errors.rateLimit();
+    if (!state.limiter.allow(context.accountId) || chance(state.faults.rateLimitRate)) throw errors.rateLimit();
     const account = accountById(state, context.accountId);
     const body = await runIdempotent(state, request, reply, context, () => handler(request, context, account));
     return body instanceof JsonBody ? reply.type('application/json; charset=utf-8').send(body.bytes) : body;

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import Stripe from 'stripe';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { computeParticipantMetrics } from '@ui/backend/src/stripe/metrics/index.js';
@@ -189,5 +190,23 @@ describe('the first sync', () => {
     await watchSync(ws.auth);
     const second = await allParticipants(ws.auth);
     expect(second.map((p) => p.id).sort()).toEqual(first.map((p) => p.id).sort());
+  });
+
+  it('starts afresh after a reconnect instead of resuming a run begun before it', async () => {
+    const ws = await connectWithKey('Abandoned', fullKey);
+    await watchSync(ws.auth);
+    const [{ id: connectionId }] = (await t.database.rows<{ id: string }>(sql`select id from connections where workspace_id = ${ws.id}`)) as [{ id: string }];
+    // A backfill cut short before the workspace disconnected, its job's retries used up: resumed, it would read nothing more.
+    const done = Object.fromEntries(['product', 'price', 'coupon', 'subscription', 'customer', 'invoice', 'credit_note'].map((type) => [type, { done: true }]));
+    await t.database.rows(sql`insert into sync_runs (connection_id, kind, cursors, counts, started_at) values (${connectionId}, 'backfill', ${JSON.stringify(done)}::jsonb, '{"customer": 1}'::jsonb, now() - interval '1 minute')`);
+    await t.http.delete('/api/integrations/stripe').set('authorization', ws.auth).expect(200);
+    await t.http.put('/api/integrations/stripe/key').set('authorization', ws.auth).send({ api_key: fullKey }).expect(200);
+    await watchSync(ws.auth);
+
+    const runs = await t.database.rows<{ status: string; error: string | null; counts: Record<string, number> }>(sql`select status, error, counts from sync_runs where connection_id = ${connectionId} order by started_at`);
+    expect(runs.map((r) => r.status)).toEqual(['failed', 'succeeded', 'succeeded']);
+    expect(runs[0]!.error).toMatch(/reconnected/);
+    expect(runs[2]!.counts.customer).toBe(CUSTOMERS);
+    expect((await statusOf(ws.auth)).sync_progress.customer).toBe(CUSTOMERS);
   });
 });

@@ -310,7 +310,7 @@ export function createSyncRunner(deps: BackfillDeps) {
       throw error;
     }
     const plan = await planOf(connection);
-    const { run, resumed } = await deps.runs.resumeOrStart(connection.id, plan.kind);
+    const { run, resumed } = await deps.runs.resumeOrStart(connection.id, plan.kind, connection.connectedAt);
     const limiter = createRequestLimiter({ perSecond: deps.limits.perSecond[connection.livemode ? 'live' : 'test'], concurrency: deps.limits.concurrency });
     const call: RunState['call'] = (request) => withStripeRetry(() => limiter(request), deps.retry);
     const base = { connection: { ...connection, workspaceId: connection.workspaceId }, runId: run.id, cursors: structuredClone(run.cursors), counts: { ...run.counts } };

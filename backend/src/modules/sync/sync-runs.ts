@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/database.js';
 import { syncRuns, type SyncCursor } from '../../db/schema/index.js';
 
@@ -6,8 +6,16 @@ export type SyncRunRow = typeof syncRuns.$inferSelect;
 
 export function createSyncRunRepository(db: Db) {
   return {
-    /** The connection's unfinished run of this kind (a crashed process's), or a new one. */
-    async resumeOrStart(connectionId: string, kind: string): Promise<{ run: SyncRunRow; resumed: boolean }> {
+    /**
+     * The connection's unfinished run of this kind (a crashed process's), or a new one. A run
+     * begun before the connection's latest (re)connect is abandoned instead: whatever Stripe
+     * created while the connection was away lies outside the ranges that run planned.
+     */
+    async resumeOrStart(connectionId: string, kind: string, connectedAt: Date): Promise<{ run: SyncRunRow; resumed: boolean }> {
+      await db
+        .update(syncRuns)
+        .set({ status: 'failed', error: 'abandoned: the connection was reconnected since', finishedAt: sql`now()` })
+        .where(and(eq(syncRuns.connectionId, connectionId), eq(syncRuns.status, 'running'), lt(syncRuns.startedAt, connectedAt)));
       const [running] = await db
         .select()
         .from(syncRuns)

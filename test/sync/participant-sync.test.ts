@@ -59,6 +59,23 @@ describe('POST /api/participants/:id/sync', () => {
     expect(retrievals()).toBe(before);
   });
 
+  it('never overwrites what a newer write (a webhook landing during the sync) left', async () => {
+    const [newer, older] = await t.database.rows<{ id: string; email: string }>(sql`select id, data->>'email' as email from stripe_objects where workspace_id = ${ws.id} and type = 'customer' and data->>'email' is not null order by id limit 2`);
+    const later = Date.now() + 3_600_000;
+    await t.database.rows(sql`update stripe_objects set data = data || '{"email": "newer@example.com"}'::jsonb, version = ${later} where workspace_id = ${ws.id} and id = ${newer!.id}`);
+    await t.database.rows(sql`update participants set email = 'newer@example.com', stripe_version = ${later} where workspace_id = ${ws.id} and stripe_customer_id = ${newer!.id}`);
+    await t.database.rows(sql`update participants set email = 'stale@example.com', stripe_version = 1 where workspace_id = ${ws.id} and stripe_customer_id = ${older!.id}`);
+    const [connection] = await t.database.rows<{ id: string }>(sql`select id from connections where workspace_id = ${ws.id}`);
+    await t.services.backfill(connection!.id);
+
+    const [stored] = await t.database.rows<{ email: string }>(sql`select data->>'email' as email from stripe_objects where workspace_id = ${ws.id} and id = ${newer!.id}`);
+    expect(stored!.email).toBe('newer@example.com');
+    const email = async (customerId: string) => (await t.http.get(`/api/participants/${await participantFor(customerId)}`).set('authorization', ws.auth).expect(200)).body.email;
+    expect(await email(newer!.id)).toBe('newer@example.com');
+    // The guard is per row: an older row on the same page is brought up to date.
+    expect(await email(older!.id)).toBe(older!.email);
+  });
+
   it("leaves a guest's imported figures alone in a full sync and the resyncs", async () => {
     await t.database.rows(sql`insert into participants (workspace_id, source, stripe_customer_id, email, mrr, ltv, currency, plan, status) values (${ws.id}, 'csv', 'gcus_Kept1', 'kept@example.com', 1500, 36000, 'eur', 'Imported plan', 'active')`);
     const [connection] = await t.database.rows<{ id: string }>(sql`select id from connections where workspace_id = ${ws.id}`);

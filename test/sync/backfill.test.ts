@@ -65,8 +65,8 @@ async function allParticipants(auth: string) {
   return all;
 }
 
-/** The expected figures, computed from the emulator's full objects (not from what we stored). */
-async function expectedMetrics() {
+/** The account as Stripe's API gives it (full objects, not what we stored), subscriptions with all their items. */
+async function stripeAccount() {
   const stripe = new Stripe(fullKey, { host: '127.0.0.1', port: emulator.port, protocol: 'http' });
   const all = <T>(list: Stripe.ApiListPromise<T>) => list.autoPagingToArray({ limit: 10_000 });
   const [customers, subscriptions, invoices, creditNotes, products, prices, coupons] = await Promise.all([
@@ -85,19 +85,30 @@ async function expectedMetrics() {
       return { ...s, items: { ...s.items, data: items.map((i) => ({ ...i, price: priceById.get(i.price.id) ?? i.price })) } };
     }),
   );
-  const of = <T extends { customer: unknown }>(list: T[], id: string) => list.filter((o) => (typeof o.customer === 'string' ? o.customer : (o.customer as { id: string }).id) === id);
+  return { customers, subscriptions: full, invoices, creditNotes, products, coupons };
+}
+
+const customerOf = (o: { customer: unknown }) => (typeof o.customer === 'string' ? o.customer : (o.customer as { id: string }).id);
+
+/** Each customer and the figures the metric rules give for it, computed from Stripe's full objects. */
+async function expectedParticipants(creditNotesAvailable = true) {
+  const { customers, subscriptions, invoices, creditNotes, products, coupons } = await stripeAccount();
+  const of = <T extends { customer: unknown }>(list: T[], id: string) => list.filter((o) => customerOf(o) === id);
   return new Map(
     customers.map((customer) => [
       customer.id,
-      computeParticipantMetrics({
+      {
         customer,
-        subscriptions: of(full, customer.id),
-        invoices: of(invoices, customer.id),
-        creditNotes: of(creditNotes, customer.id),
-        products: new Map(products.map((p) => [p.id, p])),
-        coupons: new Map(coupons.map((c) => [c.id, c])),
-        creditNotesAvailable: true,
-      }),
+        metrics: computeParticipantMetrics({
+          customer,
+          subscriptions: of(subscriptions, customer.id),
+          invoices: of(invoices, customer.id),
+          creditNotes: of(creditNotes, customer.id),
+          products: new Map(products.map((p) => [p.id, p])),
+          coupons: new Map(coupons.map((c) => [c.id, c])),
+          creditNotesAvailable,
+        }),
+      },
     ]),
   );
 }
@@ -127,15 +138,24 @@ describe('the first sync', () => {
 
     const participants = await allParticipants(ws.auth);
     expect(participants).toHaveLength(CUSTOMERS);
-    const expected = await expectedMetrics();
+    const expected = await expectedParticipants();
     for (const p of participants) {
-      const e = expected.get(p.stripe_customer_id)!;
-      expect({ id: p.stripe_customer_id, mrr: p.mrr, ltv: p.ltv, status: p.status, plan: p.plan, currency: p.currency }).toEqual({
+      const { customer: c, metrics: e } = expected.get(p.stripe_customer_id)!;
+      expect({ id: p.stripe_customer_id, email: p.email, name: p.name, phone: p.phone, metadata: p.metadata, signup_at: p.signup_at }).toEqual({
+        id: c.id,
+        email: c.email ?? null,
+        name: c.name ?? null,
+        phone: c.phone ?? null,
+        metadata: c.metadata,
+        signup_at: new Date(c.created * 1000).toISOString(),
+      });
+      expect({ id: p.stripe_customer_id, mrr: p.mrr, ltv: p.ltv, status: p.status, plan: p.plan, plan_products: p.plan_products, currency: p.currency }).toEqual({
         id: p.stripe_customer_id,
         mrr: e.mrr,
         ltv: e.ltv,
         status: e.status,
         plan: e.plan,
+        plan_products: e.planProducts,
         currency: e.currency,
       });
       expect(p.last_synced_at).not.toBeNull();
@@ -155,7 +175,19 @@ describe('the first sync', () => {
     expect(segments.some((s: any) => s.key.startsWith('product:') && s.name.startsWith('Product: '))).toBe(true);
     const participants = await allParticipants(ws.auth);
     expect((byKey.get('all') as any).participant_count).toBe(participants.length);
-    expect((byKey.get('active') as any).participant_count).toBe(participants.filter((p) => p.status === 'active').length);
+    for (const [key, status] of [['active', 'active'], ['trialing', 'trial'], ['churned', 'churned']]) {
+      expect({ key, n: (byKey.get(key) as any).participant_count }).toEqual({ key, n: participants.filter((p) => p.status === status).length });
+    }
+    // A product's segment: the customers with an active, past-due or trialing subscription to it.
+    const subscribers = new Map<string, Set<string>>();
+    for (const subscription of (await stripeAccount()).subscriptions) {
+      if (!['active', 'past_due', 'trialing'].includes(subscription.status)) continue;
+      for (const item of subscription.items.data) {
+        const product = typeof item.price.product === 'string' ? item.price.product : item.price.product.id;
+        subscribers.set(product, (subscribers.get(product) ?? new Set()).add(customerOf(subscription)));
+      }
+    }
+    expect(segments.filter((s: any) => s.key.startsWith('product:')).length).toBeGreaterThan(1);
     for (const segment of segments) {
       const members: any[] = [];
       let cursor: string | null = null;
@@ -165,6 +197,10 @@ describe('the first sync', () => {
         cursor = res.body.next_cursor;
       } while (cursor);
       expect(members).toHaveLength(segment.participant_count);
+      if (segment.key.startsWith('product:')) {
+        const product = segment.key.slice('product:'.length);
+        expect({ product, members: members.map((m) => m.stripe_customer_id).sort() }).toEqual({ product, members: [...(subscribers.get(product) ?? [])].sort() });
+      }
       const totals: Record<string, number> = {};
       for (const m of members) if (m.mrr > 0) totals[m.currency] = (totals[m.currency] ?? 0) + m.mrr;
       expect(segment.mrr).toEqual(totals);
@@ -177,6 +213,12 @@ describe('the first sync', () => {
     const status = await statusOf(ws.auth);
     expect(status.status_messages).toEqual([{ code: 'missing_credit_note_read', message: expect.stringContaining('credit notes') }]);
     expect(status.participant_count).toBe(CUSTOMERS);
+    // Without credit notes, LTV is gross: what was paid, with nothing taken off for credit notes.
+    const gross = await expectedParticipants(false);
+    const participants = await allParticipants(ws.auth);
+    expect(participants.map((p) => [p.stripe_customer_id, p.ltv])).toEqual(participants.map((p) => [p.stripe_customer_id, gross.get(p.stripe_customer_id)!.metrics.ltv]));
+    const net = await expectedParticipants(true);
+    expect(participants.some((p) => net.get(p.stripe_customer_id)!.metrics.ltv !== p.ltv)).toBe(true);
     const stored = await allStoredText(t);
     expect(stored).not.toMatch(/default_source|default_payment_method|"sources"|"card"|invoice_settings/);
   });

@@ -318,7 +318,9 @@ export function createSyncRunner(deps: BackfillDeps) {
     const log = deps.logger.child({ connectionId, syncRun: run.id, kind: plan.kind });
     log.info({ resumed, since: plan.since }, resumed ? 'resuming sync' : 'starting sync');
     const status = (value: ConnectionRow['status']) => (plan.kind === 'backfill' ? { status: value } : {});
-    await deps.connections.update(connection.id, { ...status('syncing'), lastError: null, syncProgress: state.counts, ...(resumed ? {} : { lastSyncStartedAt: new Date() }) });
+    // A resumed backfill whose segments were built keeps `segments_synced`: the status only moves forward.
+    const starting = resumed && connection.status === 'segments_synced' ? {} : status('syncing');
+    await deps.connections.update(connection.id, { ...starting, lastError: null, syncProgress: state.counts, ...(resumed ? {} : { lastSyncStartedAt: new Date() }) });
     try {
       const phase = timer(log);
       await Promise.all(plan.catalog.map((type) => fetchType(state, objectType(type))));

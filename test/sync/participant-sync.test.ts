@@ -46,6 +46,13 @@ describe('POST /api/participants/:id/sync', () => {
     expect(res.body).toMatchObject({ id, stripe_customer_id: customer.id, email: 'typed@example.com', name: 'New Person', status: 'active', mrr: monthly.unit_amount! * 2, last_sync_error: null });
     expect(res.body.last_synced_at).not.toBeNull();
     expect(await inAllCustomers(id)).toBe(true);
+
+    // Its invoices and credit notes too: a paid invoice adds to LTV, a refund through a credit note takes off.
+    const invoice = emulator.payInvoice(emulator.createInvoice({ customer: customer.id, amount: 9000 }).id);
+    emulator.createCreditNote({ invoice: invoice.id, amount: 1500, outOfBandAmount: 1500 });
+    const again = await syncNow(id).expect(200);
+    expect(again.body.ltv).toBe(res.body.ltv + 9000 - 1500);
+    expect(new Date(again.body.last_synced_at).getTime()).toBeGreaterThanOrEqual(new Date(res.body.last_synced_at).getTime());
   });
 
   it('records "Customer not found in Stripe" instead of failing, and keeps a guest\'s imported figures', async () => {

@@ -176,6 +176,8 @@ export interface CreditNoteInput {
   invoice: string;
   /** Defaults to the invoice's paid amount (a full refund). */
   amount?: number;
+  /** Refunded outside Stripe (Stripe's `out_of_band_amount`); without it the note credits the customer's balance. */
+  outOfBandAmount?: number;
   reason?: Stripe.CreditNote.Reason;
   memo?: string;
   id?: string;
@@ -202,6 +204,7 @@ export function createCreditNote(state: EmulatorState, input: CreditNoteInput): 
     total_excluding_tax: amount,
     reason: input.reason ?? null,
     memo: input.memo ?? null,
+    out_of_band_amount: input.outOfBandAmount ?? null,
     status: 'issued',
     type: invoice.status === 'paid' ? 'post_payment' : 'pre_payment',
     post_payment_amount: invoice.status === 'paid' ? amount : 0,

@@ -63,6 +63,18 @@ describe('scheduled resyncs', () => {
     expect((await participant(customer!.id)).ltv).toBe(before.ltv + 4321);
   });
 
+  it('catches up after missed LTV runs: the window starts at the last success, however long ago', async () => {
+    // The last success was 90 days ago (two monthly runs missed); an invoice was paid 80 days ago.
+    await t.database.rows(sql`update sync_runs set started_at = now() - interval '90 days' where connection_id = ${connectionId} and status = 'succeeded' and kind in ('backfill', 'resync_ltv')`);
+    const [, customer] = (await stripe.customers.list({ limit: 2 })).data;
+    const before = await participant(customer!.id);
+    const invoice = emulator.createInvoice({ customer: customer!.id, amount: 1234, created: Math.floor(Date.now() / 1000) - 80 * 86_400 });
+    emulator.payInvoice(invoice.id);
+
+    await t.services.resync(connectionId, 'ltv');
+    expect((await participant(customer!.id)).ltv).toBe(before.ltv + 1234);
+  });
+
   it('picks up a subscription change in the MRR resync', async () => {
     const customer = emulator.createCustomer({ email: 'later@example.com', currency: 'usd' });
     await t.services.syncParticipant(ws.id, await (async () => {

@@ -87,6 +87,14 @@ describe('PATCH /api/participants/:id', () => {
     expect(relinked.body).toMatchObject({ stripe_customer_id: second.id, mrr: 0, status: 'none', last_sync_error: null });
     expect(customerRetrievals(c.emulator)).toBe(before + 2);
 
+    // Relinked to a guest: out of the Stripe-derived segments, and their counts say so at once.
+    const allCount = async () => (await t.http.get('/api/segments').set('authorization', auth).expect(200)).body.data.find((s: { key: string }) => s.key === 'all').participant_count as number;
+    const inAll = await allCount();
+    const guest = await patch(created.body.id, { stripe_customer_id: 'gcus_Later1' }).expect(200);
+    expect(guest.body).toMatchObject({ stripe_customer_id: 'gcus_Later1', last_sync_error: null });
+    expect(await allCount()).toBe(inAll - 1);
+    expect(customerRetrievals(c.emulator)).toBe(before + 2);
+
     const unlinked = await patch(created.body.id, { stripe_customer_id: null }).expect(200);
     expect(unlinked.body).toMatchObject({ stripe_customer_id: null, mrr: 0, ltv: 0, status: 'none', plan: null });
     const memberships = await t.database.rows(sql`select 1 from segment_members where participant_id = ${created.body.id}`);

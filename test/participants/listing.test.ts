@@ -118,6 +118,8 @@ describe('GET /api/participants filters', () => {
       ['sort=name', 'querystring.sort'],
       ['fields=password', 'querystring.fields.0'],
       ['segment_id=nope', 'querystring.segment_id'],
+      ['limit=101', 'querystring.limit'],
+      ['limit=0', 'querystring.limit'],
     ]) {
       const res = await t.http.get(`/api/participants?${query}`).set('authorization', ws.auth).expect(422);
       expect(res.body.error.code).toBe('validation_failed');

@@ -117,7 +117,9 @@ async function main() {
     print(`objects: ${JSON.stringify(counts)}`);
     print(`requests: ${stats.total} (list minimum ${minimum} + ${followUps} nested-list follow-ups = ${minimum + followUps}; ratio ${(stats.total / (minimum + followUps)).toFixed(3)}; 429s ${stats.rateLimited})`);
     print(`requests per second of the run (the rate limit idles where they fall): ${perSecond.join(' ')}`);
-    print(`wall time: ${seconds.toFixed(1)} s (rate-limit bound ${bound.toFixed(1)} s; ratio ${(seconds / bound).toFixed(2)})`);
+    // The issue's bound is the requests made ÷ the rate; the one from the minimum is stricter (retried 429s and range splits count against it).
+    const strictBound = (minimum + followUps) / rateLimit;
+    print(`wall time: ${seconds.toFixed(1)} s (rate-limit bound ${bound.toFixed(1)} s; ratio ${(seconds / bound).toFixed(2)}; from the minimum of requests ${strictBound.toFixed(1)} s, ratio ${(seconds / strictBound).toFixed(2)})`);
     print(`participants: ${customers} in ${seconds.toFixed(1)} s = ${(customers / seconds).toFixed(0)} per second`);
     print(`peak RSS of the backfill process: ${rssMb.toFixed(0)} MB`);
     print(`CPU during the backfill: backfill ${used.self.toFixed(1)} s, emulator ${used.emulator.toFixed(1)} s, everything else (PostgreSQL, other work) ${used.rest.toFixed(1)} s; machine ${used.busy.toFixed(0)}% busy (${cpus().length} cores)`);

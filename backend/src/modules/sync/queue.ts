@@ -42,8 +42,9 @@ export const enqueueSync = (jobs: JobQueue) => async (connectionId: string, kind
   if ((await send()) !== null || kind !== 'backfill') return;
   const waiting = await jobs.boss.findJobs<SyncJob>(SYNC_QUEUE, { key: connectionId, queued: true });
   const resyncs = waiting.filter((job) => (job.data.kind ?? 'backfill') !== 'backfill');
-  if (resyncs.length === 0) return;
-  await jobs.boss.cancel(SYNC_QUEUE, resyncs.map((job) => job.id));
+  if (waiting.length > resyncs.length) return;
+  // Also when nothing waits any more: the one that did has just started.
+  if (resyncs.length > 0) await jobs.boss.cancel(SYNC_QUEUE, resyncs.map((job) => job.id));
   await send();
 };
 

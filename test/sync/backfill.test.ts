@@ -121,10 +121,8 @@ describe('the first sync', () => {
   it('moves pending → syncing → segments_synced → complete and imports every customer with its revenue data', async () => {
     emulator.resetStats();
     const ws = await connectWithKey('Backfill', fullKey);
-    const seen = await watchSync(ws.auth);
-    const order = ['pending', 'syncing', 'segments_synced', 'complete'];
-    expect(seen.map((s) => order.indexOf(s))).toEqual([...seen.map((s) => order.indexOf(s))].sort((a, b) => a - b));
-    expect(await statusesOf(await connectionIdOf(ws.id))).toEqual(order);
+    await watchSync(ws.auth);
+    expect(await statusesOf(await connectionIdOf(ws.id))).toEqual(['pending', 'syncing', 'segments_synced', 'complete']);
 
     const status = await statusOf(ws.auth);
     const counts = emulator.accounts()[0]!.counts;

@@ -1,8 +1,7 @@
 import { sql } from 'drizzle-orm';
-import Stripe from 'stripe';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { computeParticipantMetrics } from '@ui/backend/src/stripe/metrics/index.js';
 import { startEmulator, type Emulator } from '../stripe-emulator/index.js';
+import { customerOf, expectedParticipants as expectedFrom, stripeAccount as accountFrom } from '../support/expected-participants.js';
 import { allStoredText, emulatorEnv } from '../support/oauth-flow.js';
 import { recordConnectionStatuses } from '../support/status-log.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -41,6 +40,8 @@ async function connectWithKey(name: string, apiKey: string) {
   return ws;
 }
 
+const stripeAccount = () => accountFrom(emulator, fullKey);
+const expectedParticipants = (creditNotesAvailable = true) => expectedFrom(emulator, fullKey, creditNotesAvailable);
 const connectionIdOf = async (workspaceId: string) => (await t.database.rows<{ id: string }>(sql`select id from connections where workspace_id = ${workspaceId}`))[0]!.id;
 const statusOf = async (auth: string) => (await t.http.get('/api/integrations/stripe').set('authorization', auth).expect(200)).body;
 
@@ -67,54 +68,6 @@ async function allParticipants(auth: string) {
     cursor = res.body.next_cursor;
   } while (cursor);
   return all;
-}
-
-/** The account as Stripe's API gives it (full objects, not what we stored), subscriptions with all their items. */
-async function stripeAccount() {
-  const stripe = new Stripe(fullKey, { host: '127.0.0.1', port: emulator.port, protocol: 'http' });
-  const all = <T>(list: Stripe.ApiListPromise<T>) => list.autoPagingToArray({ limit: 10_000 });
-  const [customers, subscriptions, invoices, creditNotes, products, prices, coupons] = await Promise.all([
-    all(stripe.customers.list({ limit: 100 })),
-    all(stripe.subscriptions.list({ limit: 100, status: 'all', expand: ['data.discounts', 'data.items.data.discounts'] })),
-    all(stripe.invoices.list({ limit: 100 })),
-    all(stripe.creditNotes.list({ limit: 100 })),
-    all(stripe.products.list({ limit: 100 })),
-    all(stripe.prices.list({ limit: 100, expand: ['data.tiers'] })),
-    all(stripe.coupons.list({ limit: 100 })),
-  ]);
-  const priceById = new Map(prices.map((p) => [p.id, p]));
-  const full = await Promise.all(
-    subscriptions.map(async (s) => {
-      const items = s.items.has_more ? await all(stripe.subscriptionItems.list({ subscription: s.id, limit: 100 })) : s.items.data;
-      return { ...s, items: { ...s.items, data: items.map((i) => ({ ...i, price: priceById.get(i.price.id) ?? i.price })) } };
-    }),
-  );
-  return { customers, subscriptions: full, invoices, creditNotes, products, coupons };
-}
-
-const customerOf = (o: { customer: unknown }) => (typeof o.customer === 'string' ? o.customer : (o.customer as { id: string }).id);
-
-/** Each customer and the figures the metric rules give for it, computed from Stripe's full objects. */
-async function expectedParticipants(creditNotesAvailable = true) {
-  const { customers, subscriptions, invoices, creditNotes, products, coupons } = await stripeAccount();
-  const of = <T extends { customer: unknown }>(list: T[], id: string) => list.filter((o) => customerOf(o) === id);
-  return new Map(
-    customers.map((customer) => [
-      customer.id,
-      {
-        customer,
-        metrics: computeParticipantMetrics({
-          customer,
-          subscriptions: of(subscriptions, customer.id),
-          invoices: of(invoices, customer.id),
-          creditNotes: of(creditNotes, customer.id),
-          products: new Map(products.map((p) => [p.id, p])),
-          coupons: new Map(coupons.map((c) => [c.id, c])),
-          creditNotesAvailable,
-        }),
-      },
-    ]),
-  );
 }
 
 describe('the first sync', () => {

@@ -11,6 +11,7 @@ import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../stripe-emulator/index.js';
+import { expectedParticipants } from '../support/expected-participants.js';
 import { emulatorEnv } from '../support/oauth-flow.js';
 import { freePort, runScript, type RunningProcess } from '../support/processes.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -173,6 +174,12 @@ describe('a first sync killed with SIGKILL', () => {
     const items = recorder.answered.filter((r) => listPath(r.url) === 'subscription_items');
     expect(new Set(items.map((r) => r.url)).size).toBe(items.length);
     const ranged = new Set(lists.filter((r) => r.url.includes('created')).map((r) => listPath(r.url)));
+
+    // Every participant's figures as the metric rules give them from Stripe's objects: nothing half-read survived the kill.
+    // (Read after the request accounting above: these reads go to the same emulator.)
+    const expected = await expectedParticipants(emulator, secretKey);
+    const figures = (id: string, p: { mrr: number; ltv: number; status: string; plan: string | null }) => ({ id, mrr: p.mrr, ltv: p.ltv, status: p.status, plan: p.plan });
+    expect(participants.map((p) => figures(p.stripe_customer_id, p))).toEqual(participants.map((p) => figures(p.stripe_customer_id, expected.get(p.stripe_customer_id)!.metrics)));
 
     // Stop the service so that PGlite's folder can be opened here, then read the run itself.
     second.process.child.kill('SIGTERM');

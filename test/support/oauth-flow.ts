@@ -52,14 +52,15 @@ export async function installFromDashboard(t: TestApp, emulator: Emulator) {
 
 /** Every value in a text-like column of every table, to look for secrets at rest. */
 export async function allStoredText(t: TestApp): Promise<string> {
-  const columns = await t.database.rows<{ table_name: string; column_name: string }>(
-    (await import('drizzle-orm')).sql`select table_name, column_name from information_schema.columns
-      where table_schema = 'public' and data_type in ('text', 'character varying', 'jsonb', 'json')`,
-  );
   const { sql } = await import('drizzle-orm');
+  // Every schema the app writes: its tables and the job queue's (a job's data is stored too).
+  const columns = await t.database.rows<{ table_schema: string; table_name: string; column_name: string }>(
+    sql`select table_schema, table_name, column_name from information_schema.columns
+      where table_schema not in ('pg_catalog', 'information_schema') and data_type in ('text', 'character varying', 'jsonb', 'json')`,
+  );
   const values: string[] = [];
   for (const c of columns) {
-    const rows = await t.database.rows<{ v: string | null }>(sql.raw(`select "${c.column_name}"::text as v from "${c.table_name}"`));
+    const rows = await t.database.rows<{ v: string | null }>(sql.raw(`select "${c.column_name}"::text as v from "${c.table_schema}"."${c.table_name}"`));
     values.push(...rows.map((r) => r.v ?? ''));
   }
   return values.join('\n');

@@ -88,6 +88,7 @@ export function createServices(deps: AppDeps) {
     segments,
     runs: createSyncRunRepository(database.db),
     recompute,
+    transaction: (work) => database.db.transaction(work),
     logger: deps.logger,
     limits: { perSecond: { test: config.STRIPE_RATE_LIMIT_TEST, live: config.STRIPE_RATE_LIMIT_LIVE }, concurrency: config.SYNC_CONCURRENCY },
   });

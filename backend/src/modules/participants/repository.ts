@@ -93,7 +93,7 @@ export function createParticipantRepository(db: Db) {
      * One participant per Stripe customer, matched on the customer id (so a reconnect updates
      * instead of duplicating). A row observed later than this page is left alone.
      */
-    async upsertFromCustomers(workspaceId: string, customers: StoredObject[], version: number): Promise<void> {
+    async upsertFromCustomers(workspaceId: string, customers: StoredObject[], version: number, tx: Db = db): Promise<void> {
       for (let i = 0; i < customers.length; i += BATCH) {
         const rows = customers.slice(i, i + BATCH).map((c) => ({
           stripe_customer_id: c.id,
@@ -105,7 +105,7 @@ export function createParticipantRepository(db: Db) {
           signup_at: new Date(Number(c.created) * 1000),
         }));
         // People linked by CSV, API or SSO keep the contact details they were given.
-        await db.execute(sql`
+        await tx.execute(sql`
           insert into participants (workspace_id, source, stripe_customer_id, email, name, phone, currency, metadata, signup_at, stripe_version, deleted_in_stripe)
           select ${workspaceId}::uuid, 'stripe', r.stripe_customer_id, r.email, r.name, r.phone, r.currency, r.metadata, r.signup_at, ${version}::bigint, false
           from ${recordset(rows, 'r', 'stripe_customer_id text, email text, name text, phone text, currency text, metadata jsonb, signup_at timestamptz')}

@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
 import Stripe from 'stripe';
 import type { FastifyBaseLogger } from 'fastify';
+import type { Db } from '../../db/database.js';
 import type { RangeCursor, StatusMessage, SyncCursor } from '../../db/schema/index.js';
 import { createRequestLimiter } from '../../stripe/request-limiter.js';
 import { createCheckpointer } from './checkpointer.js';
@@ -23,6 +24,8 @@ export interface BackfillDeps {
   segments: SegmentRepository;
   runs: SyncRunRepository;
   recompute: Recompute;
+  /** Runs `work` in one database transaction. */
+  transaction<T>(work: (tx: Db) => Promise<T>): Promise<T>;
   logger: FastifyBaseLogger;
   limits: { perSecond: { test: number; live: number }; concurrency: number };
   retry?: RetryOptions;
@@ -240,8 +243,13 @@ export function createSyncRunner(deps: BackfillDeps) {
   async function storePage(state: RunState, type: StripeObjectType, objects: StoredObject[], observedAt: number): Promise<void> {
     let stored = objects;
     if (type.type === 'subscription') stored = await Promise.all(stored.map((s) => completeItems(state, s)));
-    await deps.objects.upsert(state.connection.workspaceId, type, stored, observedAt);
-    if (type.type === 'customer') await deps.participants.upsertFromCustomers(state.connection.workspaceId, stored, observedAt);
+    const workspaceId = state.connection.workspaceId;
+    if (type.type !== 'customer') return deps.objects.upsert(workspaceId, type, stored, observedAt);
+    // A customer page writes two tables: both or neither.
+    await deps.transaction(async (tx) => {
+      await deps.objects.upsert(workspaceId, type, stored, observedAt, tx);
+      await deps.participants.upsertFromCustomers(workspaceId, stored, observedAt, tx);
+    });
   }
 
   /**

@@ -21,10 +21,10 @@ export function createObjectStore(db: Db) {
      * Multi-row upsert. `version` is when this state was observed: a row observed later (a webhook
      * that landed meanwhile) is left as it is.
      */
-    async upsert(workspaceId: string, type: StripeObjectType, objects: StoredObject[], version: number): Promise<void> {
+    async upsert(workspaceId: string, type: StripeObjectType, objects: StoredObject[], version: number, tx: Db = db): Promise<void> {
       for (let i = 0; i < objects.length; i += BATCH) {
         const rows = objects.slice(i, i + BATCH).map((data) => ({ id: data.id, customer_id: type.customerOf(data), created: Number(data.created ?? 0), data }));
-        await db.execute(sql`
+        await tx.execute(sql`
           insert into stripe_objects (workspace_id, id, type, customer_id, created, data, version)
           select ${workspaceId}::uuid, r.id, ${type.type}, r.customer_id, r.created, r.data, ${version}::bigint
           from ${recordset(rows, 'r', 'id text, customer_id text, created bigint, data jsonb')}

@@ -36,7 +36,11 @@ export async function expectedParticipants(emulator: Emulator, secretKey: string
   const { customers, subscriptions, invoices, creditNotes, products, coupons } = await stripeAccount(emulator, secretKey);
   const byCustomer = <T extends { customer: unknown }>(list: T[]) => {
     const groups = new Map<string, T[]>();
-    for (const o of list) groups.set(customerOf(o), [...(groups.get(customerOf(o)) ?? []), o]);
+    for (const o of list) {
+      const group = groups.get(customerOf(o)) ?? [];
+      group.push(o);
+      groups.set(customerOf(o), group);
+    }
     return (id: string) => groups.get(id) ?? [];
   };
   const [subscriptionsOf, invoicesOf, creditNotesOf] = [byCustomer(subscriptions), byCustomer(invoices), byCustomer(creditNotes)];

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { expect } from 'vitest';
 import type { Emulator } from '../stripe-emulator/index.js';
 import type { TestApp } from './test-app.js';
@@ -52,7 +53,6 @@ export async function installFromDashboard(t: TestApp, emulator: Emulator) {
 
 /** Every value in a text-like column of every table, to look for secrets at rest. */
 export async function allStoredText(t: TestApp): Promise<string> {
-  const { sql } = await import('drizzle-orm');
   // Every schema the app writes: its tables and the job queue's (a job's data is stored too).
   const columns = await t.database.rows<{ table_schema: string; table_name: string; column_name: string }>(
     sql`select table_schema, table_name, column_name from information_schema.columns

@@ -150,7 +150,6 @@ export function participantRoutes(deps: {
     } catch (error) {
       const message = error instanceof AppError && error.code === 'stripe_not_connected' ? 'Stripe is not connected: connect it to sync this participant' : 'Sync failed; it is retried on the next sync';
       if (!(error instanceof AppError)) deps.logger?.warn({ err: error, participantId: row.id }, 'sync after linking failed');
-      await deps.segments.refreshTotals(workspaceId);
       return deps.participants.recordSyncError(row.id, message);
     }
   }
@@ -231,9 +230,11 @@ export function participantRoutes(deps: {
         const row = await guarded(() => deps.participants.update(workspaceId, current, write));
         const relinked = write.stripeCustomerId !== undefined && write.stripeCustomerId !== current.stripeCustomerId;
         if (!relinked) return toParticipantDto(row);
-        // The update took it out of Stripe-derived segments; a sync recounts them, otherwise this does.
-        if (!row.stripeCustomerId || isGuest(row.stripeCustomerId)) await deps.segments.refreshTotals(workspaceId);
-        return toParticipantDto(await syncLinked(workspaceId, row));
+        const synced = await syncLinked(workspaceId, row);
+        // The update took it out of Stripe-derived segments. A sync that ran (it sets last_synced_at)
+        // recounted them; without one (unlinked, a guest, a failed sync) they are recounted here.
+        if (!synced.lastSyncedAt) await deps.segments.refreshTotals(workspaceId);
+        return toParticipantDto(synced);
       },
     );
 

@@ -2,12 +2,12 @@ import Stripe from 'stripe';
 import { objectType, storeSubscription, type StoredObject } from '../../stripe/registry.js';
 import type { ConnectionCredentials } from '../connections/credentials.js';
 import type { ConnectionRepository } from '../connections/repository.js';
+import { isGuest } from '../participants/guest.js';
 import type { ParticipantRepository, ParticipantRow } from '../participants/repository.js';
 import { AppError, notFound } from '../../http/app-error.js';
 import type { ObjectStore } from './object-store.js';
 import { loadCatalog, type Recompute } from './recompute.js';
 import { withStripeRetry } from './stripe-retry.js';
-import { isGuest } from '../participants/guest.js';
 
 export interface ParticipantSyncDeps {
   connections: ConnectionRepository;

@@ -1,10 +1,10 @@
 import type Stripe from 'stripe';
 import { computeParticipantMetrics } from '../../stripe/metrics/index.js';
 import type { StoredObject } from '../../stripe/registry.js';
+import { isGuest } from '../participants/guest.js';
 import type { ParticipantMetricsUpdate, ParticipantRepository } from '../participants/repository.js';
 import { productSegmentKey, type Membership, type SegmentRepository } from '../segments/repository.js';
 import type { CatalogLookupType, ObjectStore } from './object-store.js';
-import { isGuest } from '../participants/guest.js';
 
 /** Products, prices and coupons of the account: shared by every participant's computation. */
 export interface Catalog {

@@ -8,7 +8,7 @@ import { APP_DIR, assembleManifest, problemsOf } from '../../stripe-app/scripts/
 import { drawIcon } from '../../stripe-app/scripts/make-icon.mjs';
 import { ROOT } from '../support/processes.js';
 
-const SCHEMA_DIR = join(ROOT, '../shared/stripe-reference');
+const SCHEMA_DIR = join(ROOT, 'vendor/stripe-reference');
 const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
 const manifest = readJson(join(ROOT, 'stripe-app.json'));
 const devManifest = readJson(join(ROOT, 'stripe-app.dev.json'));

@@ -5,7 +5,7 @@ import { DEFAULT_NOW, RESTRICTED_KEY_PERMISSIONS, generateAccount, type FixtureA
 import { makeAccount, makeEvent, makeCustomer, newId } from './objects.js';
 
 const canonical: Record<string, Record<string, unknown>> = JSON.parse(
-  readFileSync(new URL('../../../shared/stripe-reference/openapi-fixtures3.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../vendor/stripe-reference/openapi-fixtures3.json', import.meta.url), 'utf8'),
 ).resources;
 
 const N = 2000;

@@ -15,9 +15,9 @@ import { readFileSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
 import type Stripe from 'stripe';
 
-type CanonicalResources = (typeof import('../../../shared/stripe-reference/openapi-fixtures3.json'))['resources'];
+type CanonicalResources = (typeof import('../../vendor/stripe-reference/openapi-fixtures3.json'))['resources'];
 
-const FIXTURES_URL = new URL('../../../shared/stripe-reference/openapi-fixtures3.json', import.meta.url);
+const FIXTURES_URL = new URL('../../vendor/stripe-reference/openapi-fixtures3.json', import.meta.url);
 
 /** The stripe package pins this version; the type makes `tsc` fail if the pin moves. */
 export const API_VERSION: Stripe.LatestApiVersion = '2026-10-28.endive';

@@ -18,33 +18,41 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 const CUSTOMERS = 240;
 const PER_SECOND = 7;
 
-/** The generated account with its customers' `created` collapsed onto one second per group of seven. */
-function crowdedAccount(seed: number, accountId: string): FixtureAccount {
+/** The generated account with its customers' `created` collapsed onto one second per group of `perSecond`. */
+function crowdedAccount(seed: number, accountId: string, perSecond = PER_SECOND): FixtureAccount {
   const account = generateAccount({ customers: CUSTOMERS, seed, accountId });
   const newestFirst = [...account.customers].sort((a, b) => b.created - a.created);
-  newestFirst.forEach((customer, i) => (customer.created = newestFirst[i - (i % PER_SECOND)]!.created));
+  newestFirst.forEach((customer, i) => (customer.created = newestFirst[i - (i % perSecond)]!.created));
   return account;
 }
 
-const ACCOUNTS = { during: 'acct_1CURSORDURING0000', down: 'acct_1CURSORDOWN000000', old: 'acct_1CURSOROLDCHECKPT' } as const;
+const ACCOUNTS = { during: 'acct_1CURSORDURING0000', down: 'acct_1CURSORDOWN000000', old: 'acct_1CURSOROLDCHECKPT', crowded: 'acct_1CURSORCROWDED000' } as const;
 
-/** Customers named as `starting_after` of a backfill's customer page: deleted the moment Stripe receives the request. */
-const deleteWhenCursor = { account: '', remaining: 0, deleted: [] as string[] };
+/**
+ * Customers deleted the moment Stripe receives a backfill's customer page request naming them as
+ * `starting_after`: those in `targets`, or the first `firstOf` cursors of `account`'s customers.
+ */
+const deleteWhenCursor = { targets: new Set<string>(), firstOf: 0, account: '', deleted: [] as string[] };
+const cursorToDelete = (cursor: string) => {
+  if (deleteWhenCursor.targets.delete(cursor)) return true;
+  if (deleteWhenCursor.firstOf === 0 || !fixtures.find((a) => a.id === deleteWhenCursor.account)?.customers.some((c) => c.id === cursor)) return false;
+  deleteWhenCursor.firstOf -= 1;
+  return true;
+};
 
 let emulator: Emulator;
 let t: TestApp;
 let fixtures: FixtureAccount[];
 
 beforeAll(async () => {
-  fixtures = [crowdedAccount(11, ACCOUNTS.during), crowdedAccount(12, ACCOUNTS.down), crowdedAccount(13, ACCOUNTS.old)];
+  // The last one has all its customers in one second: pages of them read before a cursor among them.
+  fixtures = [crowdedAccount(11, ACCOUNTS.during), crowdedAccount(12, ACCOUNTS.down), crowdedAccount(13, ACCOUNTS.old), crowdedAccount(14, ACCOUNTS.crowded, CUSTOMERS)];
   // The emulator logs each request as it arrives, before answering it: a synchronous point to delete its cursor at.
   const logger = pino({ level: 'info' }, {
     write(line: string) {
       const url = (JSON.parse(line) as { req?: { url: string } }).req?.url;
       const cursor = url?.startsWith('/v1/customers?') && /[?&]limit=100(&|$)/.test(url) ? /[?&]starting_after=(cus_\w+)/.exec(url)?.[1] : undefined;
-      if (!cursor || deleteWhenCursor.remaining === 0 || deleteWhenCursor.deleted.includes(cursor)) return;
-      if (!fixtures.find((a) => a.id === deleteWhenCursor.account)!.customers.some((c) => c.id === cursor)) return;
-      deleteWhenCursor.remaining -= 1;
+      if (!cursor || deleteWhenCursor.deleted.includes(cursor) || !cursorToDelete(cursor)) return;
       deleteWhenCursor.deleted.push(cursor);
       emulator.deleteCustomer(cursor);
     },
@@ -139,12 +147,26 @@ describe('a list cursor deleted in Stripe', () => {
   it('mid-backfill: the range goes on from the cursor\'s second, with every customer read once', async () => {
     const order = await listOrder(ACCOUNTS.during);
     const { ws, connectionId } = await connect(ACCOUNTS.during);
-    Object.assign(deleteWhenCursor, { account: ACCOUNTS.during, remaining: 2, deleted: [] });
+    Object.assign(deleteWhenCursor, { account: ACCOUNTS.during, firstOf: 2, deleted: [] });
     await t.services.backfill(connectionId);
-    expect(deleteWhenCursor.deleted).toHaveLength(2);
-    // A deleted cursor had customers of its second read before it and others still to read.
-    expect(deleteWhenCursor.deleted.some((id) => siblings(order, id).before > 0 && siblings(order, id).after > 0)).toBe(true);
+    const cursors = deleteWhenCursor.deleted;
+    // The range's first cursor (the first page's last customer) and the one after the page read again from its second.
+    expect(cursors).toHaveLength(2);
+    expect(cursors[0]).toBe(order[99]!.id);
+    // Each had customers of its second read before it and others still to read.
+    for (const id of cursors) expect(siblings(order, id).before * siblings(order, id).after).toBeGreaterThan(0);
     await expectEveryCustomerOnce(ACCOUNTS.during, ws.id, connectionId);
+  });
+
+  it('in a second holding more than a page of customers read before it: those are dropped from every page read again', async () => {
+    const order = await listOrder(ACCOUNTS.crowded);
+    const { ws, connectionId } = await connect(ACCOUNTS.crowded);
+    const cursor = order[199]!.id;
+    expect(siblings(order, cursor)).toEqual({ before: 199, after: CUSTOMERS - 200 });
+    Object.assign(deleteWhenCursor, { targets: new Set([cursor]), firstOf: 0, deleted: [] });
+    await t.services.backfill(connectionId);
+    expect(deleteWhenCursor.deleted).toEqual([cursor]);
+    await expectEveryCustomerOnce(ACCOUNTS.crowded, ws.id, connectionId);
   });
 
   it('while the process was down: the resumed run goes on from the checkpointed cursor\'s second', async () => {

@@ -142,8 +142,6 @@ export function createSyncRunner(deps: BackfillDeps) {
   };
 
   type RangePosition = Pick<RangeCursor, 'startingAfter' | 'cursorCreated' | 'cursorSecond'>;
-  /** A range page; after a gone cursor, with the objects of the cursor's second the range read before it. */
-  type RangePage = Awaited<ReturnType<typeof listPage>> & { alreadyRead?: { created: number; ids: ReadonlySet<string> } };
 
   /** Stripe's answer to a `starting_after` naming an object no longer in the list (deleted meanwhile). */
   const cursorGone = (error: unknown) =>
@@ -152,19 +150,18 @@ export function createSyncRunner(deps: BackfillDeps) {
   /**
    * The range's next page after `at`. When Stripe no longer knows the cursor (deleted), the range
    * goes on from the cursor's second instead: every object created up to then, newest first, of
-   * which those of that second the range read already are dropped (see readRange). A checkpoint
-   * from before `cursorCreated` was kept finds it in the store (a page is stored before its
-   * cursor is saved); not knowing which objects of that second it read, it reads them all again:
-   * stored once (every write is an upsert) but counted again.
+   * which readRange drops those of that second it read already. A checkpoint from before
+   * `cursorCreated` was kept finds it in the store (a page is stored before its cursor is saved);
+   * not knowing which objects of that second it read, it reads them all again: stored once
+   * (every write is an upsert) but counted again.
    */
-  const fetchPage = (state: RunState, type: StripeObjectType, range: RangeCursor, at: RangePosition): Promise<RangePage> =>
+  const fetchPage = (state: RunState, type: StripeObjectType, range: RangeCursor, at: RangePosition) =>
     listPage(state, type, { limit: PAGE, ...createdFilter(range), ...(at.startingAfter ? { starting_after: at.startingAfter } : {}) }).catch(async (error: unknown) => {
       if (!cursorGone(error) || !at.startingAfter) throw error;
       const created = at.cursorCreated ?? (await deps.objects.createdOf(state.connection.workspaceId, at.startingAfter));
       if (created === undefined) throw error;
       deps.logger.info({ connectionId: state.connection.id, type: type.type, cursor: at.startingAfter, created }, 'list cursor gone from Stripe: going on from its second');
-      const page = await listPage(state, type, { limit: PAGE, ...createdFilter(range, created) });
-      return { ...page, alreadyRead: { created, ids: new Set(at.cursorSecond ?? [at.startingAfter]) } };
+      return listPage(state, type, { limit: PAGE, ...createdFilter(range, created) });
     });
 
   /**
@@ -178,9 +175,10 @@ export function createSyncRunner(deps: BackfillDeps) {
       // A split may have raised the range's floor while the page was on its way: what lies below is the new range's.
       const inRange = range.gte === undefined ? page.data : page.data.filter((o) => o.created >= range.gte!);
       const more = page.hasMore && inRange.length === page.data.length;
-      const { alreadyRead } = page;
-      const data = alreadyRead ? inRange.filter((o) => o.created !== alreadyRead.created || !alreadyRead.ids.has(o.id)) : inRange;
-      // The cursor is the page's last object even when it was one already read: the next page starts after it.
+      // Only pages read again from a gone cursor's second hold objects read before (more than a page of them, in a crowded second).
+      const read = new Set(range.cursorSecond);
+      const data = read.size === 0 ? inRange : inRange.filter((o) => o.created !== range.cursorCreated || !read.has(o.id));
+      // The cursor is the page's last object even when it was one read before: the next page starts after it.
       const position: RangePosition = cursorAfter(range, inRange) ?? { startingAfter: range.startingAfter, cursorCreated: range.cursorCreated, cursorSecond: range.cursorSecond };
       if (state.failure !== undefined) throw new Error(`stopped reading ${type.type}: the sync failed elsewhere`);
       next = more ? fetchPage(state, type, range, position) : undefined;

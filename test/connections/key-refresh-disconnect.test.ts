@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectionUnusableError } from '@ui/backend/src/modules/connections/credentials.js';
 import { SYNC_QUEUE } from '@ui/backend/src/modules/sync/queue.js';
@@ -14,12 +15,17 @@ let emulator: Emulator;
 let t: TestApp;
 let restrictedKeyA: string;
 let fullKeyB: string;
+let restrictedKeyB: string;
+/** A restricted key of account A that may read everything but customers. */
+const NO_CUSTOMERS_KEY_A = 'rk_test_51KEYAAAAAAAAAAAAnocustomers0000';
 
 beforeAll(async () => {
   const a = generateAccount({ customers: 12, seed: 3, accountId: ACCT_A });
   const b = generateAccount({ customers: 12, seed: 4, accountId: ACCT_B });
   restrictedKeyA = a.api_keys.find((k) => k.key.startsWith('rk_'))!.key;
   fullKeyB = b.api_keys.find((k) => k.key.startsWith('sk_'))!.key;
+  restrictedKeyB = b.api_keys.find((k) => k.key.startsWith('rk_'))!.key;
+  a.api_keys.push({ key: NO_CUSTOMERS_KEY_A, permissions: ['subscription_read', 'invoice_read', 'product_read', 'plan_read', 'coupon_read', 'credit_note_read', 'event_read'] });
   emulator = await startEmulator({ fixtures: { accounts: [a, b] } });
   t = await startTestApp({ env: emulatorEnv(emulator), work: false });
 });
@@ -57,9 +63,32 @@ describe('restricted API key', () => {
     const stripe = await clientFor(ws.id);
     expect((await stripe.customers.list({ limit: 2 })).data).toHaveLength(2);
 
-    const other = await t.http.put('/api/integrations/stripe/key').set('authorization', ws.auth).send({ api_key: fullKeyB }).expect(409);
-    expect(other.body.error.message).toContain('disconnect the current Stripe account first');
+    // Another account's key, secret or restricted (the latter known only from Stripe's 403), never replaces the connected account's.
+    for (const key of [fullKeyB, restrictedKeyB]) {
+      const other = await t.http.put('/api/integrations/stripe/key').set('authorization', ws.auth).send({ api_key: key }).expect(409);
+      expect(other.body.error.message).toContain(`disconnect the current Stripe account first (${ACCT_A} is connected)`);
+    }
+    expect((await t.http.get('/api/integrations/stripe').set('authorization', ws.auth).expect(200)).body).toMatchObject({ stripe_account_id: ACCT_A, api_key: res.body.api_key });
     await t.http.delete('/api/integrations/stripe').set('authorization', ws.auth).expect(200);
+  });
+
+  it('identifies a restricted key\'s account although Stripe refuses it GET /v1/account, and keeps that account out of a second workspace', async () => {
+    const account = await new Stripe(restrictedKeyB, { host: '127.0.0.1', port: emulator.port, protocol: 'http' }).accounts.retrieveCurrent().catch((e: unknown) => e);
+    expect(account).toBeInstanceOf(Stripe.errors.StripePermissionError);
+    const first = await t.createWorkspace('Restricted B');
+    const res = await t.http.put('/api/integrations/stripe/key').set('authorization', first.auth).send({ api_key: restrictedKeyB }).expect(200);
+    expect(res.body).toMatchObject({ connected: true, stripe_account_id: ACCT_B, livemode: false });
+    const second = await t.createWorkspace('Also B');
+    const taken = await t.http.put('/api/integrations/stripe/key').set('authorization', second.auth).send({ api_key: fullKeyB }).expect(409);
+    expect(taken.body.error.code).toBe('stripe_account_taken');
+    await t.http.delete('/api/integrations/stripe').set('authorization', first.auth).expect(200);
+  });
+
+  it('refuses a key that cannot read customers, naming the permission', async () => {
+    const ws = await t.createWorkspace('No customers');
+    const res = await t.http.put('/api/integrations/stripe/key').set('authorization', ws.auth).send({ api_key: NO_CUSTOMERS_KEY_A }).expect(422);
+    expect(res.body.error).toMatchObject({ code: 'stripe_key_insufficient', fields: [{ field: 'body.api_key', message: expect.stringContaining('customer_read') }] });
+    expect((await t.http.get('/api/integrations/stripe').set('authorization', ws.auth)).body.connected).toBe(false);
   });
 
   it('answers 422 with Stripe\'s reason for a key Stripe rejects, and for a malformed key', async () => {

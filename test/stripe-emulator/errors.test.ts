@@ -54,6 +54,19 @@ describe('errors as stripe-node sees them', () => {
     expect((error as Error).message).toMatch(/does not have the required permissions for this endpoint on account 'acct_.+'\. Having the 'rak_credit_note_read' permission/);
   });
 
+  it('403 for a restricted key reading its own account, naming the account and the permission that would allow it', async () => {
+    const account = emulator.accounts()[0]!.id;
+    for (const read of [(s: Stripe) => s.accounts.retrieveCurrent(), (s: Stripe) => s.accounts.retrieve(account)]) {
+      const error = await read(client(restrictedKey)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(Stripe.errors.StripePermissionError);
+      expect(error).toMatchObject({ statusCode: 403, rawType: 'invalid_request_error', code: undefined });
+      expect((error as Error).message).toBe(
+        `The provided key 'rk_test_****${restrictedKey.slice(-4)}' does not have the required permissions for this endpoint on account '${account}'. Having the 'rak_accounts_kyc_basic_read' permission would allow this request to continue.`,
+      );
+    }
+    await expect(client(secretKey).accounts.retrieveCurrent()).resolves.toMatchObject({ id: account, object: 'account' });
+  });
+
   it('400 for unknown parameters and invalid limits', async () => {
     const stripe = client(secretKey);
     const unknown = await stripe.customers.list({ foo: 'bar' } as Stripe.CustomerListParams).catch((e: unknown) => e);

@@ -67,6 +67,9 @@ export const errors = {
     }),
   notFound: (noun: string, id: string, param = 'id') =>
     stripeError(404, { type: 'invalid_request_error', code: 'resource_missing', param, message: `No such ${noun}: '${id}'` }),
+  /** A parameter naming an object the request cannot use: a 400, unlike a missing path id's 404. */
+  missingReference: (noun: string, id: string, param: string) =>
+    stripeError(400, { type: 'invalid_request_error', code: 'resource_missing', param, message: `No such ${noun}: '${id}'` }),
   unknownParam: (param: string) =>
     stripeError(400, { type: 'invalid_request_error', code: 'parameter_unknown', param, message: `Received unknown parameter: ${param}` }),
   invalidInteger: (param: string, value: string) =>

@@ -120,13 +120,23 @@ describe('lists', () => {
     expect(newest.data.map((c) => c.id)).not.toContain(customer.id);
   });
 
-  it('keeps a deleted object usable as a cursor', async () => {
+  it('refuses a deleted object as a cursor with 400 resource_missing, as Stripe does, and still retrieves it', async () => {
     const before = await stripe.customers.list({ limit: 6 });
     const [, , middle] = before.data;
     emulator.deleteCustomer(middle!.id);
-    const after = await stripe.customers.list({ limit: 3, starting_after: middle!.id });
-    expect(after.data.map((c) => c.id)).toEqual(before.data.slice(3, 6).map((c) => c.id));
-    await expect(stripe.customers.list({ starting_after: 'cus_never_existed' })).rejects.toMatchObject({ statusCode: 404, param: 'starting_after' });
+    for (const params of [{ starting_after: middle!.id }, { ending_before: middle!.id }]) {
+      const error = await stripe.customers.list({ limit: 3, ...params }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+      expect(error).toMatchObject({
+        statusCode: 400,
+        rawType: 'invalid_request_error',
+        code: 'resource_missing',
+        param: Object.keys(params)[0],
+        message: `No such customer: '${middle!.id}'`,
+      });
+    }
+    await expect(stripe.customers.retrieve(middle!.id)).resolves.toMatchObject({ id: middle!.id, deleted: true });
+    await expect(stripe.customers.list({ starting_after: 'cus_never_existed' })).rejects.toMatchObject({ statusCode: 400, code: 'resource_missing', param: 'starting_after' });
   });
 
   it('serves the account and the guest-customer 404', async () => {

@@ -38,7 +38,9 @@ export type Permission =
   | 'plan_read'
   | 'coupon_read'
   | 'credit_note_read'
-  | 'event_read';
+  | 'event_read'
+  /** What GET /v1/account asks of a restricted key (see routes/account.ts). */
+  | 'accounts_kyc_basic_read';
 
 export interface ResourceType {
   object: string;

@@ -1,8 +1,8 @@
 /**
  * Entries kept newest first by (created, seq). `seq` is the insertion order, so objects created
  * in the same second still have one total order and cursors never skip or repeat them.
- * Positions are found by binary search on that key, so an entry removed from the list (a
- * deleted customer) can still serve as a cursor.
+ * Positions are found by binary search on that key, so an entry need not be in the list it
+ * positions (a cursor from the full list used on an index bucket).
  */
 export interface Entry<T> {
   readonly id: string;

@@ -31,10 +31,11 @@ function resolver(account: AccountState, context: AuthContext): Resolve {
   };
 }
 
+/** A deleted object has left the list, so Stripe no longer takes it as a cursor (it stays retrievable). */
 function cursor(account: AccountState, type: ResourceType, id: string | undefined, param: string) {
   if (id === undefined) return undefined;
   const entry = account.store.entry(type.object, id);
-  if (!entry) throw errors.notFound(type.noun, id, param);
+  if (!entry || entry.deleted) throw errors.missingReference(type.noun, id, param);
   return entry;
 }
 
@@ -93,7 +94,7 @@ function listNested(nested: NestedListType, parentId: string, query: Query, cont
   const position = (id: string | undefined, param: string) => {
     if (id === undefined) return undefined;
     const index = items.findIndex((item) => item.id === id);
-    if (index < 0) throw errors.notFound(nested.object.replace('_', ' '), id, param);
+    if (index < 0) throw errors.missingReference(nested.object.replace('_', ' '), id, param);
     return index;
   };
   const page = paginateArray(items, {

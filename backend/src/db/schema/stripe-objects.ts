@@ -37,6 +37,16 @@ export interface RangeCursor {
   lt?: number;
   /** The last id handed out in this range (the next page starts after it). */
   startingAfter?: string;
+  /**
+   * That object's `created`: should Stripe no longer take it as a cursor (deleted meanwhile: 400
+   * resource_missing), the range goes on from this second instead. Absent in checkpoints older than it.
+   */
+  cursorCreated?: number;
+  /**
+   * The ids of this range read so far that were created in that second, the cursor's included:
+   * Stripe's order within one second is its own, so going on from the second means skipping these.
+   */
+  cursorSecond?: string[];
   done: boolean;
 }
 

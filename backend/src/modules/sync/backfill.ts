@@ -5,7 +5,7 @@ import type { Db } from '../../db/database.js';
 import type { RangeCursor, StatusMessage, SyncCursor } from '../../db/schema/index.js';
 import { createRequestLimiter } from '../../stripe/request-limiter.js';
 import { createCheckpointer } from './checkpointer.js';
-import { createdFilter, largestRange, planRanges, splitLargest, STRIPE_EPOCH, type RangeProgress } from './list-ranges.js';
+import { createdFilter, cursorAfter, largestRange, planRanges, splitLargest, STRIPE_EPOCH, type RangeProgress } from './list-ranges.js';
 import { CATALOG_TYPES, CUSTOMER_TYPES, objectType, storeSubscription, type ListParams, type StoredObject, type StripeObjectType } from '../../stripe/registry.js';
 import { ConnectionUnusableError, type ConnectionCredentials } from '../connections/credentials.js';
 import type { ConnectionRepository, ConnectionRow } from '../connections/repository.js';
@@ -141,25 +141,49 @@ export function createSyncRunner(deps: BackfillDeps) {
     return { data: page.data.map((object) => type.store(object) as StoredObject & { created: number }), hasMore: page.has_more, observedAt };
   };
 
-  const fetchPage = (state: RunState, type: StripeObjectType, range: RangeCursor, startingAfter: string | undefined) =>
-    listPage(state, type, { limit: PAGE, ...createdFilter(range), ...(startingAfter ? { starting_after: startingAfter } : {}) });
+  type RangePosition = Pick<RangeCursor, 'startingAfter' | 'cursorCreated' | 'cursorSecond'>;
+
+  /** Stripe's answer to a `starting_after` naming an object no longer in the list (deleted meanwhile). */
+  const cursorGone = (error: unknown) =>
+    error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'resource_missing' && error.param === 'starting_after';
+
+  /**
+   * The range's next page after `at`. When Stripe no longer knows the cursor (deleted), the range
+   * goes on from the cursor's second instead: every object created up to then, newest first, of
+   * which readRange drops those of that second it read already. A checkpoint from before
+   * `cursorCreated` was kept finds it in the store (a page is stored before its cursor is saved);
+   * not knowing which objects of that second it read, it reads them all again: stored once
+   * (every write is an upsert) but counted again.
+   */
+  const fetchPage = (state: RunState, type: StripeObjectType, range: RangeCursor, at: RangePosition) =>
+    listPage(state, type, { limit: PAGE, ...createdFilter(range), ...(at.startingAfter ? { starting_after: at.startingAfter } : {}) }).catch(async (error: unknown) => {
+      if (!cursorGone(error) || !at.startingAfter) throw error;
+      const created = at.cursorCreated ?? (await deps.objects.createdOf(state.connection.workspaceId, at.startingAfter));
+      if (created === undefined) throw error;
+      deps.logger.info({ connectionId: state.connection.id, type: type.type, cursor: at.startingAfter, created }, 'list cursor gone from Stripe: going on from its second');
+      return listPage(state, type, { limit: PAGE, ...createdFilter(range, created) });
+    });
 
   /**
    * Reads one range page by page, checkpointing after each stored page. The next page is asked
    * for before this one is stored, so storing overlaps the request's latency instead of adding to it.
    */
   async function readRange(state: RunState, type: StripeObjectType, range: RangeCursor, seen: RangeProgress): Promise<void> {
-    let next = range.done ? undefined : fetchPage(state, type, range, range.startingAfter);
+    let next = range.done ? undefined : fetchPage(state, type, range, range);
     while (next) {
       const page = await next;
       // A split may have raised the range's floor while the page was on its way: what lies below is the new range's.
-      const data = range.gte === undefined ? page.data : page.data.filter((o) => o.created >= range.gte!);
-      const more = page.hasMore && data.length === page.data.length;
-      const last = data.at(-1)?.id ?? range.startingAfter;
+      const inRange = range.gte === undefined ? page.data : page.data.filter((o) => o.created >= range.gte!);
+      const more = page.hasMore && inRange.length === page.data.length;
+      // Only pages read again from a gone cursor's second hold objects read before (more than a page of them, in a crowded second).
+      const read = new Set(range.cursorSecond);
+      const data = read.size === 0 ? inRange : inRange.filter((o) => o.created !== range.cursorCreated || !read.has(o.id));
+      // The cursor is the page's last object even when it was one read before: the next page starts after it.
+      const position: RangePosition = cursorAfter(range, inRange) ?? { startingAfter: range.startingAfter, cursorCreated: range.cursorCreated, cursorSecond: range.cursorSecond };
       if (state.failure !== undefined) throw new Error(`stopped reading ${type.type}: the sync failed elsewhere`);
-      next = more ? fetchPage(state, type, range, last) : undefined;
+      next = more ? fetchPage(state, type, range, position) : undefined;
       // Known before the page is stored: a split made meanwhile then cuts below this page, never into it.
-      if (data.length > 0) Object.assign(seen, { pages: seen.pages + 1, newest: seen.pages === 0 ? data[0]!.created : seen.newest, oldest: data.at(-1)!.created });
+      if (inRange.length > 0) Object.assign(seen, { pages: seen.pages + 1, newest: seen.pages === 0 ? inRange[0]!.created : seen.newest, oldest: inRange.at(-1)!.created });
       try {
         await storePage(state, type, data, page.observedAt);
       } catch (error) {
@@ -168,7 +192,7 @@ export function createSyncRunner(deps: BackfillDeps) {
       }
       // Count and cursor move together, with no await between: a checkpoint never holds one without the other.
       count(state, type, data.length);
-      range.startingAfter = last;
+      Object.assign(range, position);
       range.done = !more;
       state.splits.pagesRead += 1;
       state.checkpoints.request();

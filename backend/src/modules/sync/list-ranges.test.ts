@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RangeCursor } from '../../db/schema/index.js';
-import { largestRange, splitLargest, type RangeProgress } from './list-ranges.js';
+import { createdFilter, cursorAfter, largestRange, planRanges, splitLargest, type RangeProgress } from './list-ranges.js';
 
 const reading = (entries: Array<[RangeCursor, RangeProgress]>) => new Map(entries);
 
@@ -50,5 +50,46 @@ describe('largestRange', () => {
   it('finds none when every range is nearly read', () => {
     const short: RangeCursor = { gte: 1000, lt: 2000, done: false };
     expect(largestRange(reading([[short, { pages: 10, newest: 1200, oldest: 1030 }]]), 0)).toBeUndefined();
+  });
+});
+
+describe('cursorAfter', () => {
+  const o = (id: string, created: number) => ({ id, created });
+
+  it('stands after the page\'s last object, with the ids read in its second', () => {
+    expect(cursorAfter(undefined, [o('a', 30), o('b', 20), o('c', 20)])).toEqual({ startingAfter: 'c', cursorCreated: 20, cursorSecond: ['b', 'c'] });
+  });
+
+  it('adds to the ids of the previous cursor\'s second when the page stays inside it, and starts over past it', () => {
+    const previous = { startingAfter: 'c', cursorCreated: 20, cursorSecond: ['b', 'c'] };
+    expect(cursorAfter(previous, [o('d', 20), o('e', 20)])).toEqual({ startingAfter: 'e', cursorCreated: 20, cursorSecond: ['b', 'c', 'd', 'e'] });
+    expect(cursorAfter(previous, [o('d', 20), o('e', 19)])).toEqual({ startingAfter: 'e', cursorCreated: 19, cursorSecond: ['e'] });
+    // A page read again after a gone cursor holds ids already listed: each is kept once.
+    expect(cursorAfter(previous, [o('b', 20), o('f', 20)])?.cursorSecond).toEqual(['b', 'c', 'f']);
+  });
+
+  it('leaves the range where it was after an empty page', () => {
+    expect(cursorAfter({ startingAfter: 'c', cursorCreated: 20, cursorSecond: ['c'] }, [])).toBeUndefined();
+  });
+});
+
+describe('planRanges', () => {
+  it('starts the ranges that go on after the first page with that page\'s last second', () => {
+    const first = [{ id: 'x', created: 100_000 }, ...Array.from({ length: 98 }, (_, i) => ({ id: `m${i}`, created: 99_999 - i })), { id: 'y', created: 99_900 }, { id: 'z', created: 99_900 }];
+    const [single] = planRanges(first, 99_000, 16);
+    expect(single).toEqual({ gte: undefined, startingAfter: 'z', cursorCreated: 99_900, cursorSecond: ['y', 'z'], done: false });
+    const [head, ...rest] = planRanges(first, 0, 16);
+    expect(head).toEqual({ gte: 99_900, startingAfter: 'z', cursorCreated: 99_900, cursorSecond: ['y', 'z'], done: false });
+    expect(rest).toHaveLength(16);
+    expect(rest.every((range) => range.startingAfter === undefined)).toBe(true);
+  });
+});
+
+describe('createdFilter', () => {
+  it('keeps the range\'s floor and replaces its top with the second a gone cursor was in', () => {
+    expect(createdFilter({ gte: 100, lt: 500, done: false })).toEqual({ created: { gte: 100, lt: 500 } });
+    expect(createdFilter({ gte: 100, lt: 500, done: false }, 300)).toEqual({ created: { gte: 100, lte: 300 } });
+    expect(createdFilter({ done: false }, 300)).toEqual({ created: { lte: 300 } });
+    expect(createdFilter({ done: false })).toEqual({});
   });
 });

@@ -19,11 +19,12 @@ const PAGES_PER_RANGE = 40;
 export function planRanges(firstPage: { created: number; id: string }[], lower: number, maxRanges: number, floor?: number): RangeCursor[] {
   const newest = firstPage[0]!.created;
   const last = firstPage.at(-1)!;
-  const head: RangeCursor = { gte: last.created, startingAfter: last.id, done: false };
+  const after = { ...cursorAfter(undefined, firstPage)!, done: false };
+  const head: RangeCursor = { gte: last.created, ...after };
   const span = Math.max(1, newest - last.created);
   const remainingPages = Math.max(0, last.created - lower) / span;
   const count = Math.min(maxRanges, Math.max(1, Math.floor(remainingPages / PAGES_PER_RANGE)));
-  if (count === 1) return [{ gte: floor, startingAfter: last.id, done: false }];
+  if (count === 1) return [{ gte: floor, ...after }];
   const width = Math.ceil((last.created - lower) / count);
   const ranges: RangeCursor[] = [head];
   for (let i = 0; i < count; i++) {
@@ -34,8 +35,30 @@ export function planRanges(firstPage: { created: number; id: string }[], lower: 
   return ranges;
 }
 
-export const createdFilter = (range: RangeCursor) =>
-  range.gte === undefined && range.lt === undefined ? {} : { created: { ...(range.gte !== undefined ? { gte: range.gte } : {}), ...(range.lt !== undefined ? { lt: range.lt } : {}) } };
+/**
+ * The range's `created` bounds; `upTo` (a second inside the range) replaces its top when the
+ * range goes on from a cursor Stripe no longer knows.
+ */
+export const createdFilter = (range: RangeCursor, upTo?: number) => {
+  const top = upTo !== undefined ? { lte: upTo } : range.lt !== undefined ? { lt: range.lt } : {};
+  const bounds = { ...(range.gte !== undefined ? { gte: range.gte } : {}), ...top };
+  return Object.keys(bounds).length === 0 ? {} : { created: bounds };
+};
+
+type RangeCursorPosition = Pick<RangeCursor, 'startingAfter' | 'cursorCreated' | 'cursorSecond'>;
+
+/**
+ * Where a range stands after a page (newest first): after its last object, with the ids of the
+ * objects read in that object's second. A page wholly inside the previous cursor's second adds
+ * to the ids already read in it. `undefined` for an empty page: the range stays where it was.
+ */
+export function cursorAfter(previous: RangeCursorPosition | undefined, page: readonly { created: number; id: string }[]): RangeCursorPosition | undefined {
+  const last = page.at(-1);
+  if (!last) return undefined;
+  const inSecond = page.filter((o) => o.created === last.created).map((o) => o.id);
+  const earlier = previous?.cursorCreated === last.created ? (previous.cursorSecond ?? []) : [];
+  return { startingAfter: last.id, cursorCreated: last.created, cursorSecond: [...new Set([...earlier, ...inSecond])] };
+}
 
 /** What a reader has seen of its range in this process: how far `created` fell per page. */
 export interface RangeProgress {

@@ -41,6 +41,12 @@ export function createObjectStore(db: Db) {
       await analyzeSampled(db, 'stripe_objects', ['workspace_id', 'customer_id']);
     },
 
+    /** When a stored object was created in Stripe (kept after its deletion too). */
+    async createdOf(workspaceId: string, id: string): Promise<number | undefined> {
+      const [row] = await db.select({ created: stripeObjects.created }).from(stripeObjects).where(and(eq(stripeObjects.workspaceId, workspaceId), eq(stripeObjects.id, id)));
+      return row?.created;
+    },
+
     async ofType(workspaceId: string, type: CatalogLookupType): Promise<StoredObject[]> {
       const rows = await db.select({ data: stripeObjects.data }).from(stripeObjects).where(and(eq(stripeObjects.workspaceId, workspaceId), eq(stripeObjects.type, type)));
       return rows.map((r) => r.data as StoredObject);

@@ -4,7 +4,7 @@
  * prices, coupons, discounts, subscriptions, invoices and credit notes referencing each other by
  * id. Subscription items embed their price the way lists return it (tiers and currency_options
  * only come with `expand[]` on the price list), discounts are ids on subscriptions and items (the
- * backfill expands them) and a full object on the customer. Vectors 33–35 extend the table (see
+ * backfill expands them) and a full object on the customer. Vectors 33–36 extend the table (see
  * the end of `buildVectorAccount`).
  *
  * Discount levels vary on purpose (the figures do not depend on it): vectors 15–17 are
@@ -77,6 +77,7 @@ interface PriceSpec {
   tiersMode?: Stripe.Price.TiersMode;
   transform?: Stripe.Price.TransformQuantity;
   nickname?: string;
+  taxBehavior?: Stripe.Price.TaxBehavior;
   /** Amounts in other currencies (the price's `currency` is its default). */
   currencyOptions?: Record<string, number>;
 }
@@ -175,7 +176,7 @@ export function buildVectorAccount(): VectorAccount {
       billing_scheme: tiered ? 'tiered' : 'per_unit',
       tiers_mode: tiered ? (spec.tiersMode ?? 'volume') : null,
       transform_quantity: spec.transform ?? null,
-      tax_behavior: 'exclusive',
+      tax_behavior: spec.taxBehavior ?? 'exclusive',
       unit_amount: tiered || fractional ? null : unit,
       unit_amount_decimal: tiered ? null : wireDecimal(unit),
     });
@@ -589,6 +590,34 @@ export function buildVectorAccount(): VectorAccount {
     const tiered = price('V35 Graduated with flat fee', { tiers: [{ up_to: 10, unit_amount: 500, flat_amount: 1000 }, { up_to: null, unit_amount: 400 }], tiersMode: 'graduated' });
     subscription(cus, { items: [{ price: tiered, quantity: 15 }] });
     expect(cus, '35', 8000, 0, 'active', 'V35 Graduated with flat fee');
+  }
+
+  // 36 an inclusive price of 2400 with the subscription's default tax rate of 20% inclusive (no
+  // rates on the item): 2400 / 1.2 = 2000 (a sync that drops default_tax_rates would show 2400)
+  {
+    const cus = customer('36');
+    const vat: Stripe.TaxRate = {
+      id: id('txr'),
+      object: 'tax_rate',
+      active: true,
+      country: 'DE',
+      created: tick(),
+      description: 'VAT Germany',
+      display_name: 'VAT',
+      effective_percentage: 20,
+      flat_amount: null,
+      inclusive: true,
+      jurisdiction: 'DE',
+      jurisdiction_level: null,
+      livemode: false,
+      metadata: {},
+      percentage: 20,
+      rate_type: 'percentage',
+      state: null,
+      tax_type: 'vat',
+    };
+    subscription(cus, { items: [{ price: price('V36 Tax inclusive', { unit: 2400, taxBehavior: 'inclusive' }) }], overrides: { default_tax_rates: [vat] } });
+    expect(cus, '36', 2000, 0, 'active', 'V36 Tax inclusive');
   }
 
   return { account, secretKey, expected };

@@ -41,7 +41,7 @@ async function allParticipants(auth: string): Promise<any[]> {
   const all: any[] = [];
   let cursor: string | null = null;
   do {
-    // A small page size so that paging is exercised with only 37 participants.
+    // A small page size so that paging is exercised with only 38 participants.
     const res: any = await t.http.get('/api/participants').query({ limit: 10, ...(cursor ? { cursor } : {}) }).set('authorization', auth).expect(200);
     all.push(...res.body.data);
     cursor = res.body.next_cursor;

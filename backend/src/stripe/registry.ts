@@ -66,6 +66,8 @@ const PRICE_FIELDS = [
 const SUBSCRIPTION_FIELDS = [
   'id', 'object', 'created', 'customer', 'status', 'currency', 'items', 'discounts', 'pause_collection', 'cancel_at_period_end', 'cancel_at',
   'canceled_at', 'ended_at', 'start_date', 'trial_start', 'trial_end', 'livemode', 'metadata',
+  // Read by the tax rule (items without rates of their own take these).
+  'default_tax_rates',
 ] as const;
 const ITEM_FIELDS = ['id', 'object', 'created', 'price', 'quantity', 'current_period_start', 'current_period_end', 'discounts', 'tax_rates', 'subscription'] as const;
 // Not `parent` (the subscription that billed it): no rule reads it, and it was 40% of every stored invoice.

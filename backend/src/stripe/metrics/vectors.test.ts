@@ -1,6 +1,6 @@
 /**
- * The 32 vectors of revenue-metrics.md, one test each, through the single entry point, and 33–35
- * added by hand for fields Stripe includes only on request (test/sync/vector-account.ts encodes
+ * The 32 vectors of revenue-metrics.md, one test each, through the single entry point, and 33–36
+ * added by hand for fields a sync must ask for or keep (test/sync/vector-account.ts encodes
  * the same figures end to end).
  */
 import { describe, expect, it } from 'vitest';
@@ -19,6 +19,7 @@ import {
   product,
   simple,
   subscription,
+  taxRate,
 } from '../../../../test/support/metrics-builders.js';
 import { wireDecimal } from '../../../../test/stripe-emulator/objects.js';
 
@@ -229,5 +230,11 @@ describe('revenue-metrics.md vectors', () => {
     const tiers = [{ up_to: 10, unit_amount: 500, flat_amount: 1000 }, { up_to: null, unit_amount: 400 }];
     // 1000 + 10 × 500 + 5 × 400
     expectFigures(metricsOf({ subscriptions: [simple({ tiers, tiersMode: 'graduated', quantity: 15 })] }), 8000, 0, 'active');
+  });
+
+  it("vector 36: an inclusive price of 2400 with the subscription's default tax rate of 20% inclusive", () => {
+    const sub = simple({ unit: 2400, taxBehavior: 'inclusive' }, { default_tax_rates: [taxRate(20, true)] });
+    // 2400 / 1.2
+    expectFigures(metricsOf({ subscriptions: [sub] }), 2000, 0, 'active');
   });
 });

@@ -89,6 +89,9 @@ export const errors = {
     stripeError(400, { type: 'invalid_request_error', code: 'parameter_missing', param, message: `Missing required param: ${param}.` }),
   cannotExpand: (path: string) =>
     stripeError(400, { type: 'invalid_request_error', param: 'expand', message: `This property cannot be expanded (${path}).` }),
+  // The message Stripe gives (quoted in stripe/stripe-java#2011) for paths past the documented four levels.
+  expandTooDeep: () =>
+    stripeError(400, { type: 'invalid_request_error', param: 'expand', message: 'You cannot expand more than 4 levels of a property.' }),
   unrecognizedUrl: (method: string, url: string) =>
     stripeError(404, {
       type: 'invalid_request_error',

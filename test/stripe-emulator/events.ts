@@ -6,6 +6,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type Stripe from 'stripe';
 import type { AccountState } from './accounts.js';
+import { served } from './expand.js';
 import { makeEvent, newId } from './objects.js';
 import type { StripeObject } from './resources.js';
 import type { WebhookDispatcher } from './webhooks.js';
@@ -31,7 +32,8 @@ export class EventLog {
       created: this.now(),
       account: account.id,
       livemode: account.livemode,
-      object: object as never,
+      // As an API response without expand[] shows it: no includable fields, nested lists cut at 10.
+      object: served(object as StripeObject) as never,
       ...(previous ? { previous_attributes: previous as never } : {}),
     });
     const request = requestScope.getStore();

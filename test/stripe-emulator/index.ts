@@ -10,6 +10,7 @@ import { KeyRing } from './auth.js';
 import { createClock } from './clock.js';
 import { createControls, type EmulatorControls } from './controls.js';
 import { EventLog } from './events.js';
+import { served } from './expand.js';
 import { generateAccount, type FixtureFile } from './generator.js';
 import { IdempotencyCache } from './idempotency.js';
 import { OAuthService } from './oauth.js';
@@ -105,7 +106,7 @@ function collectGarbage(): void {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const state = createState(options);
   if (options.prerender) {
-    for (const account of state.accounts.values()) for (const obj of account.store.topLevel()) objectBytes(obj);
+    for (const account of state.accounts.values()) for (const obj of account.store.topLevel()) objectBytes(served(obj));
     collectGarbage();
   }
   const controls = createControls(state);

@@ -33,6 +33,18 @@ describe('pre-rendered list pages', () => {
     }
   });
 
+  it('leave out the fields included only on request, and an expand[] still serves them', async () => {
+    for (const [path, field, list] of [['/v1/prices?limit=100', 'tiers', 'prices'], ['/v1/coupons?limit=100', 'applies_to', 'coupons']] as const) {
+      const plainPage = await body(prerendered, path);
+      const expandedPage = await body(prerendered, `${path}&expand[]=data.${field}`);
+      expect(plainPage).toBe(await body(plain, path));
+      expect(expandedPage).toBe(await body(plain, `${path}&expand[]=data.${field}`));
+      const fieldsOf = (text: string) => (JSON.parse(text).data as Record<string, unknown>[]).filter((o) => field in o).length;
+      expect(fieldsOf(plainPage), list).toBe(0);
+      expect(fieldsOf(expandedPage), list).toBeGreaterThan(0);
+    }
+  });
+
   it('show an object as it is after a change, not as it was rendered', async () => {
     const stripe = new Stripe(keyOf(prerendered), { host: '127.0.0.1', port: prerendered.port, protocol: 'http' });
     const [first] = (await stripe.customers.list({ limit: 1 })).data;

@@ -67,7 +67,9 @@ export interface NestedListType {
   expandable: string[];
 }
 
-const DISCOUNTS = ['discounts', 'discounts.source.coupon', 'discounts.customer'];
+const DISCOUNTS = ['discounts', 'discounts.source.coupon', 'discounts.source.coupon.applies_to', 'discounts.source.coupon.currency_options', 'discounts.customer'];
+/** A price embedded at `prefix` (an item's), with its includable fields. */
+const embeddedPrice = (prefix: string) => [prefix, `${prefix}.product`, `${prefix}.tiers`, `${prefix}.currency_options`];
 const nestedDiscounts = (prefix: string) => DISCOUNTS.map((path) => `${prefix}.${path}`);
 
 export const RESOURCES: readonly ResourceType[] = [
@@ -101,7 +103,7 @@ export const RESOURCES: readonly ResourceType[] = [
       type: { parse: oneOf(['one_time', 'recurring']), matches: (obj, value) => obj.type === value },
     },
     indexes: { product: field('product') },
-    expandable: ['product', 'tiers'],
+    expandable: ['product', 'tiers', 'currency_options'],
   },
   {
     object: 'subscription',
@@ -125,8 +127,7 @@ export const RESOURCES: readonly ResourceType[] = [
       'schedule',
       ...DISCOUNTS,
       ...nestedDiscounts('items.data'),
-      'items.data.price',
-      'items.data.price.product',
+      ...embeddedPrice('items.data.price'),
     ],
   },
   {
@@ -164,7 +165,7 @@ export const RESOURCES: readonly ResourceType[] = [
     permission: 'coupon_read',
     filters: {},
     indexes: {},
-    expandable: ['applies_to'],
+    expandable: ['applies_to', 'currency_options'],
   },
   {
     object: 'event',
@@ -200,7 +201,7 @@ export const NESTED_LISTS: readonly NestedListType[] = [
     parent: 'subscription',
     field: 'items',
     url: () => '/v1/subscription_items',
-    expandable: [...DISCOUNTS, 'price', 'price.product'],
+    expandable: [...DISCOUNTS, ...embeddedPrice('price')],
   },
   {
     object: 'line_item',
@@ -226,6 +227,20 @@ export function permissionFor(object: string): Permission | undefined {
 export function resourceByObject(object: string): ResourceType | undefined {
   return RESOURCES.find((type) => type.object === object);
 }
+
+/**
+ * Fields Stripe leaves out of every response (lists, retrieves, embedded copies, event payloads)
+ * unless a request expands them: "This field is not included by default" in the API reference,
+ * optional (`tiers?:`) in stripe-node's types, absent from Stripe's canonical examples. Stored
+ * objects keep them so that an `expand[]` can serve them.
+ */
+export const INCLUDABLE: Record<string, readonly string[]> = {
+  price: ['tiers', 'currency_options'],
+  coupon: ['applies_to', 'currency_options'],
+};
+
+/** Types whose objects embed, unexpanded, an object with includable fields (items embed their price). */
+export const EMBEDS_INCLUDABLE: ReadonlySet<string> = new Set(['subscription', 'subscription_item']);
 
 /** Fields holding nested lists that are served truncated, by object type. */
 export const NESTED_FIELDS: Record<string, string[]> = {

@@ -16,8 +16,9 @@ export async function stripeAccount(emulator: Emulator, secretKey: string) {
     all(stripe.invoices.list({ limit: 100 })),
     all(stripe.creditNotes.list({ limit: 100 })),
     all(stripe.products.list({ limit: 100 })),
-    all(stripe.prices.list({ limit: 100, expand: ['data.tiers'] })),
-    all(stripe.coupons.list({ limit: 100 })),
+    // Fields Stripe includes only on request, as a faithful reader must ask for them.
+    all(stripe.prices.list({ limit: 100, expand: ['data.tiers', 'data.currency_options'] })),
+    all(stripe.coupons.list({ limit: 100, expand: ['data.applies_to', 'data.currency_options'] })),
   ]);
   const priceById = new Map(prices.map((p) => [p.id, p]));
   const full = await Promise.all(

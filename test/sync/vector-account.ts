@@ -2,9 +2,10 @@
  * A Stripe account for the emulator that encodes every vector of revenue-metrics.md as the API
  * would hold it: one customer per vector (two for the "qty 6 / qty 20" and JPY rows), products,
  * prices, coupons, discounts, subscriptions, invoices and credit notes referencing each other by
- * id. Subscription items embed their price the way lists return it (tiers only come with
- * `expand[]=tiers` on the price list), discounts are ids on subscriptions and items (the backfill
- * expands them) and a full object on the customer.
+ * id. Subscription items embed their price the way lists return it (tiers and currency_options
+ * only come with `expand[]` on the price list), discounts are ids on subscriptions and items (the
+ * backfill expands them) and a full object on the customer. Vectors 33–36 extend the table (see
+ * the end of `buildVectorAccount`).
  *
  * Discount levels vary on purpose (the figures do not depend on it): vectors 15–17 are
  * subscription-level, 18 and 20 item-level, 19 customer-level.
@@ -76,6 +77,9 @@ interface PriceSpec {
   tiersMode?: Stripe.Price.TiersMode;
   transform?: Stripe.Price.TransformQuantity;
   nickname?: string;
+  taxBehavior?: Stripe.Price.TaxBehavior;
+  /** Amounts in other currencies (the price's `currency` is its default). */
+  currencyOptions?: Record<string, number>;
 }
 
 interface ItemSpec {
@@ -92,6 +96,8 @@ interface SubscriptionSpec {
   status?: Stripe.Subscription.Status;
   /** Subscription-level discount ids. */
   discounts?: string[];
+  /** Defaults to the first item's price currency. */
+  currency?: string;
   created?: number;
   periodStart?: number;
   /** Defaults to one billing interval after the start (a trial ends earlier). */
@@ -170,7 +176,7 @@ export function buildVectorAccount(): VectorAccount {
       billing_scheme: tiered ? 'tiered' : 'per_unit',
       tiers_mode: tiered ? (spec.tiersMode ?? 'volume') : null,
       transform_quantity: spec.transform ?? null,
-      tax_behavior: 'exclusive',
+      tax_behavior: spec.taxBehavior ?? 'exclusive',
       unit_amount: tiered || fractional ? null : unit,
       unit_amount_decimal: tiered ? null : wireDecimal(unit),
     });
@@ -183,8 +189,13 @@ export function buildVectorAccount(): VectorAccount {
         flat_amount_decimal: t.flat_amount == null ? null : wireDecimal(t.flat_amount),
       }));
     }
+    if (spec.currencyOptions) {
+      full.currency_options = Object.fromEntries(
+        Object.entries(spec.currencyOptions).map(([currency, amount]) => [currency, { custom_unit_amount: null, tax_behavior: 'exclusive', unit_amount: amount, unit_amount_decimal: wireDecimal(amount) }]),
+      );
+    }
     account.prices.push(full);
-    const { tiers: _onlyWhenExpanded, ...inItems } = full;
+    const { tiers: _onlyWhenExpanded, currency_options: _alsoOnlyWhenExpanded, ...inItems } = full;
     embedded.set(full.id, inItems as Stripe.Price);
     return full;
   }
@@ -237,7 +248,7 @@ export function buildVectorAccount(): VectorAccount {
       id: subId,
       created,
       customer: cus.id,
-      currency: spec.items[0]!.price.currency,
+      currency: spec.currency ?? spec.items[0]!.price.currency,
       status: spec.status ?? 'active',
       discounts: spec.discounts ?? [],
       items: makeList(items, `/v1/subscription_items?subscription=${subId}`),
@@ -549,6 +560,64 @@ export function buildVectorAccount(): VectorAccount {
   {
     const { cus } = simple('32', 'V32 Bimonthly', { unit: 1001, count: 2 });
     expect(cus, '32', 501, 0, 'active', 'V32 Bimonthly');
+  }
+
+  // Beyond the table: figures that come out right only when the sync expands what Stripe includes
+  // on request (a coupon's applies_to, a price's currency_options and tiers). Written by hand.
+
+  // 33 forever 20% restricted to one product, on a subscription of that product 5000 + another 3000
+  // (subscription level): 5000 × 0.8 + 3000 = 7000 (applied to both items it would be 6400)
+  {
+    const cus = customer('33');
+    const created = NOW - 100 * DAY;
+    const restricted = coupon('PRO20ONLY', { duration: 'forever', percent_off: 20, name: '20% off V33 Pro only', applies_to: { products: [product('V33 Pro').id] } });
+    const d = discount(restricted, cus.id, { start: created, end: null });
+    const sub = subscription(cus, { created, discounts: [d.id], items: [{ price: price('V33 Pro', { unit: 5000 }) }, { price: price('V33 Add-on', { unit: 3000 }), createdOffset: 60 }] });
+    d.subscription = sub.id;
+    expect(cus, '33', 7000, 0, 'active', 'V33 Pro', ['V33 Pro', 'V33 Add-on']);
+  }
+  // 34 a price of 2000 USD with a currency option of 1800 EUR, subscribed to in EUR: 1800 (EUR)
+  // (without currency_options the price has no amount in EUR: 0)
+  {
+    const cus = customer('34', 'eur');
+    subscription(cus, { currency: 'eur', items: [{ price: price('V34 Multi-currency', { unit: 2000, currency: 'usd', currencyOptions: { eur: 1800 } }) }] });
+    expect(cus, '34', 1800, 0, 'active', 'V34 Multi-currency');
+  }
+  // 35 graduated tiers ≤10 @500 plus a flat 1000, ∞ @400; qty 15: 1000 + 10 × 500 + 5 × 400 = 8000
+  // (without tiers a tiered price cannot be valued: 0)
+  {
+    const cus = customer('35');
+    const tiered = price('V35 Graduated with flat fee', { tiers: [{ up_to: 10, unit_amount: 500, flat_amount: 1000 }, { up_to: null, unit_amount: 400 }], tiersMode: 'graduated' });
+    subscription(cus, { items: [{ price: tiered, quantity: 15 }] });
+    expect(cus, '35', 8000, 0, 'active', 'V35 Graduated with flat fee');
+  }
+
+  // 36 an inclusive price of 2400 with the subscription's default tax rate of 20% inclusive (no
+  // rates on the item): 2400 / 1.2 = 2000 (a sync that drops default_tax_rates would show 2400)
+  {
+    const cus = customer('36');
+    const vat: Stripe.TaxRate = {
+      id: id('txr'),
+      object: 'tax_rate',
+      active: true,
+      country: 'DE',
+      created: tick(),
+      description: 'VAT Germany',
+      display_name: 'VAT',
+      effective_percentage: 20,
+      flat_amount: null,
+      inclusive: true,
+      jurisdiction: 'DE',
+      jurisdiction_level: null,
+      livemode: false,
+      metadata: {},
+      percentage: 20,
+      rate_type: 'percentage',
+      state: null,
+      tax_type: 'vat',
+    };
+    subscription(cus, { items: [{ price: price('V36 Tax inclusive', { unit: 2400, taxBehavior: 'inclusive' }) }], overrides: { default_tax_rates: [vat] } });
+    expect(cus, '36', 2000, 0, 'active', 'V36 Tax inclusive');
   }
 
   return { account, secretKey, expected };

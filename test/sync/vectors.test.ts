@@ -41,7 +41,7 @@ async function allParticipants(auth: string): Promise<any[]> {
   const all: any[] = [];
   let cursor: string | null = null;
   do {
-    // A small page size so that paging is exercised with only 34 participants.
+    // A small page size so that paging is exercised with only 38 participants.
     const res: any = await t.http.get('/api/participants').query({ limit: 10, ...(cursor ? { cursor } : {}) }).set('authorization', auth).expect(200);
     all.push(...res.body.data);
     cursor = res.body.next_cursor;
@@ -51,6 +51,7 @@ async function allParticipants(auth: string): Promise<any[]> {
 
 describe('the revenue-metrics vectors, through a real first sync', () => {
   let participants: any[];
+  let auth: string;
 
   beforeAll(async () => {
     const ws = await t.createWorkspace('Vectors');
@@ -69,6 +70,7 @@ describe('the revenue-metrics vectors, through a real first sync', () => {
       coupon: counts.coupon,
     });
     participants = await allParticipants(ws.auth);
+    auth = ws.auth;
   });
 
   it('imports one participant per customer, none twice', () => {
@@ -91,5 +93,13 @@ describe('the revenue-metrics vectors, through a real first sync', () => {
     expect([...p.plan_products].sort()).toEqual([...row.planProducts].sort());
     expect(p.last_sync_error).toBeNull();
     expect(p.last_synced_at).not.toBeNull();
+  });
+
+  it('"sync now" of each participant gives the same figures (it reads Stripe through the same registry)', async () => {
+    for (const [customerId, row] of fixture.expected) {
+      const p = participants.find((candidate) => candidate.stripe_customer_id === customerId);
+      const synced = (await t.http.post(`/api/participants/${p.id}/sync`).set('authorization', auth).expect(200)).body;
+      expect({ vector: row.vector, mrr: synced.mrr, ltv: synced.ltv, status: synced.status, plan: synced.plan }).toEqual({ vector: row.vector, mrr: row.mrr, ltv: row.ltv, status: row.status, plan: row.plan });
+    }
   });
 });

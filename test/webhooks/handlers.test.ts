@@ -1,3 +1,4 @@
+import Stripe from 'stripe';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateAccount } from '../stripe-emulator/generator.js';
@@ -133,6 +134,34 @@ describe('events delivered by Stripe (the emulator) to the listening backend', (
     await settle();
     expect(await participant(customer.id)).toMatchObject({ plan: 'Research Pro', mrr: 12_300 });
     expect(await segment(`product:${product.id}`)).toMatchObject({ participant_count: 1, mrr_by_currency: { usd: 12_300 } });
+  });
+
+  it('coupon.updated: the payload has no applies_to (Stripe includes it only on request), so the coupon is re-fetched with it', async () => {
+    const storedCoupon = async () =>
+      (await t.database.rows<{ data: Record<string, unknown> }>(sql`select data from stripe_objects where workspace_id = ${ws.id} and id = 'PRO20'`))[0]?.data;
+    const restriction = (await storedCoupon())!.applies_to;
+    // The generated coupon PRO20 is restricted to one product, and the backfill listed it so.
+    expect(restriction).toEqual({ products: [expect.stringMatching(/^prod_/)] });
+    const stripe = new Stripe(emulator.accounts().find((a) => a.id === ACCT)!.api_keys[0]!.key, { host: '127.0.0.1', port: emulator.port, protocol: 'http' });
+    const payloadCoupon = { ...(await stripe.coupons.retrieve('PRO20')), metadata: { renamed: 'yes' } };
+    const before = emulator.stats().requests['GET /v1/coupons/:id'] ?? 0;
+    expect(payloadCoupon).not.toHaveProperty('applies_to');
+    const payload = JSON.stringify(makeEvent('coupon.updated', payloadCoupon, { account: ACCT }));
+    expect((await post(t.webhookUrl, payload, sign(payload))).body.outcome).toBe('accepted');
+    await settle();
+    expect(emulator.stats().requests['GET /v1/coupons/:id'] ?? 0).toBeGreaterThan(before);
+    expect((await storedCoupon())!.applies_to).toEqual(restriction);
+  });
+
+  it('price.updated: the payload has no currency_options (included only on request), so the price is re-fetched with them', async () => {
+    const stripe = new Stripe(emulator.accounts().find((a) => a.id === ACCT)!.api_keys[0]!.key, { host: '127.0.0.1', port: emulator.port, protocol: 'http' });
+    const payloadPrice = { ...(await stripe.prices.retrieve(monthlyPrice.id)), nickname: 'Renamed' };
+    const before = emulator.stats().requests['GET /v1/prices/:id'] ?? 0;
+    expect(payloadPrice).not.toHaveProperty('currency_options');
+    const payload = JSON.stringify(makeEvent('price.updated', payloadPrice, { account: ACCT }));
+    expect((await post(t.webhookUrl, payload, sign(payload))).body.outcome).toBe('accepted');
+    await settle();
+    expect(emulator.stats().requests['GET /v1/prices/:id'] ?? 0).toBeGreaterThan(before);
   });
 
   it('invoice.paid / invoice.payment_succeeded add to LTV, credit_note.created takes refunds off', async () => {

@@ -7,6 +7,8 @@ export interface ListParams {
   limit: number;
   starting_after?: string;
   created?: { gte?: number; lt?: number };
+  /** One customer's objects ("sync now"); types without a customer filter ignore it. */
+  customer?: string;
 }
 
 /**
@@ -30,6 +32,20 @@ export interface StripeObjectType {
   store(object: unknown): StoredObject;
 }
 
+/**
+ * Fields the rules read that Stripe leaves out unless expanded ("This field is not included by
+ * default"): a price's `tiers` and `currency_options`, a coupon's `applies_to` and
+ * `currency_options`. They are expanded on the catalog lists and retrieves only: the copies
+ * embedded in subscriptions would need five levels (`data.items.data.price.tiers`,
+ * `data.discounts.source.coupon.applies_to`) where Stripe allows four, so the metric rules take
+ * prices and coupons from the catalog (recompute.ts, discounts.ts).
+ */
+const PRICE_INCLUDABLE = ['tiers', 'currency_options'];
+const COUPON_INCLUDABLE = ['applies_to', 'currency_options'];
+/** What subscriptions embed as ids unless expanded: their discounts and their items' discounts. */
+const SUBSCRIPTION_EXPAND = ['discounts', 'items.data.discounts'];
+const inList = (paths: readonly string[]) => paths.map((path) => `data.${path}`);
+
 const pick = (object: unknown, keys: readonly string[]): StoredObject => {
   const source = object as Record<string, unknown>;
   const kept: Record<string, unknown> = {};
@@ -50,6 +66,8 @@ const PRICE_FIELDS = [
 const SUBSCRIPTION_FIELDS = [
   'id', 'object', 'created', 'customer', 'status', 'currency', 'items', 'discounts', 'pause_collection', 'cancel_at_period_end', 'cancel_at',
   'canceled_at', 'ended_at', 'start_date', 'trial_start', 'trial_end', 'livemode', 'metadata',
+  // Read by the tax rule (items without rates of their own take these).
+  'default_tax_rates',
 ] as const;
 const ITEM_FIELDS = ['id', 'object', 'created', 'price', 'quantity', 'current_period_start', 'current_period_end', 'discounts', 'tax_rates', 'subscription'] as const;
 // Not `parent` (the subscription that billed it): no rule reads it, and it was 40% of every stored invoice.
@@ -75,7 +93,7 @@ export const STRIPE_OBJECT_TYPES: readonly StripeObjectType[] = [
     ...storedAs(PRODUCT_FIELDS),
     permission: 'product_read',
     skipped: 'products (no per-product segments or plan names)',
-    list: (stripe, params) => stripe.products.list(params),
+    list: (stripe, { customer: _catalog, ...params }) => stripe.products.list(params),
     retrieve: (stripe, id) => stripe.products.retrieve(id),
     customerOf: () => null,
   },
@@ -85,8 +103,8 @@ export const STRIPE_OBJECT_TYPES: readonly StripeObjectType[] = [
     ...storedAs(PRICE_FIELDS),
     permission: 'plan_read',
     skipped: 'prices (tiered prices cannot be valued)',
-    list: (stripe, params) => stripe.prices.list({ ...params, expand: ['data.tiers'] }),
-    retrieve: (stripe, id) => stripe.prices.retrieve(id, { expand: ['tiers'] }),
+    list: (stripe, { customer: _catalog, ...params }) => stripe.prices.list({ ...params, expand: inList(PRICE_INCLUDABLE) }),
+    retrieve: (stripe, id) => stripe.prices.retrieve(id, { expand: PRICE_INCLUDABLE }),
     customerOf: () => null,
   },
   {
@@ -95,8 +113,8 @@ export const STRIPE_OBJECT_TYPES: readonly StripeObjectType[] = [
     ...storedAs(COUPON_FIELDS),
     permission: 'coupon_read',
     skipped: 'coupons (MRR before discounts)',
-    list: (stripe, params) => stripe.coupons.list(params),
-    retrieve: (stripe, id) => stripe.coupons.retrieve(id),
+    list: (stripe, { customer: _catalog, ...params }) => stripe.coupons.list({ ...params, expand: inList(COUPON_INCLUDABLE) }),
+    retrieve: (stripe, id) => stripe.coupons.retrieve(id, { expand: COUPON_INCLUDABLE }),
     customerOf: () => null,
   },
   {
@@ -105,8 +123,8 @@ export const STRIPE_OBJECT_TYPES: readonly StripeObjectType[] = [
     fields: SUBSCRIPTION_FIELDS,
     permission: 'subscription_read',
     skipped: 'subscriptions (no MRR, plan, status or subscriber segments)',
-    list: (stripe, params) => stripe.subscriptions.list({ ...params, status: 'all', expand: ['data.discounts', 'data.items.data.discounts'] }),
-    retrieve: (stripe, id) => stripe.subscriptions.retrieve(id, { expand: ['discounts', 'items.data.discounts'] }),
+    list: (stripe, params) => stripe.subscriptions.list({ ...params, status: 'all', expand: inList(SUBSCRIPTION_EXPAND) }),
+    retrieve: (stripe, id) => stripe.subscriptions.retrieve(id, { expand: SUBSCRIPTION_EXPAND }),
     customerOf: (o) => idOf(o.customer),
     store: storeSubscription,
   },
@@ -116,7 +134,7 @@ export const STRIPE_OBJECT_TYPES: readonly StripeObjectType[] = [
     ...storedAs(CUSTOMER_FIELDS),
     permission: 'customer_read',
     skipped: 'customers (no participants can be imported)',
-    list: (stripe, params) => stripe.customers.list(params),
+    list: (stripe, { customer: _itself, ...params }) => stripe.customers.list(params),
     retrieve: (stripe, id) => stripe.customers.retrieve(id),
     customerOf: (o) => o.id,
   },
@@ -141,6 +159,11 @@ export const STRIPE_OBJECT_TYPES: readonly StripeObjectType[] = [
     customerOf: (o) => idOf(o.customer),
   },
 ];
+
+/** The items of a subscription past the 10 it embeds, with their discounts expanded like the subscription's. */
+export function listSubscriptionItems(stripe: Stripe, subscription: string, startingAfter: string | undefined, limit = 100): Promise<Stripe.ApiList<Stripe.SubscriptionItem>> {
+  return stripe.subscriptionItems.list({ subscription, limit, expand: ['data.discounts'], ...(startingAfter ? { starting_after: startingAfter } : {}) });
+}
 
 /**
  * The type whose list a request reads (any query), if any. Our HTTP client parses only the

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AccountState } from '../accounts.js';
 import { requirePermission, type AuthContext } from '../auth.js';
 import { errors } from '../errors.js';
-import { checkExpandable, expandObject, expandPage, present, type Resolve } from '../expand.js';
+import { checkExpandable, expandObject, expandPage, type Resolve } from '../expand.js';
 import { listBody } from '../json-body.js';
 import { paginate, paginateArray } from '../list.js';
 import { inRange, parseListParams, parseRetrieveParams, type ListParams, type Query } from '../params.js';
@@ -20,14 +20,14 @@ function deletedStub(obj: StripeObject): StripeObject {
   return { id: obj.id, object: obj.object, deleted: true };
 }
 
-/** Expansion resolves ids in the account; a restricted key needs the expanded type's permission too. */
+/** Expansion resolves ids in the account (served like any object); a restricted key needs the expanded type's permission too. */
 function resolver(account: AccountState, context: AuthContext): Resolve {
   return (id) => {
     const obj = account.store.lookup(id);
     if (!obj) return undefined;
     const permission = permissionFor(obj.object);
     if (permission) requirePermission(context, permission);
-    return account.store.entry(obj.object, id)?.deleted ? deletedStub(obj) : present(obj);
+    return account.store.entry(obj.object, id)?.deleted ? deletedStub(obj) : obj;
   };
 }
 

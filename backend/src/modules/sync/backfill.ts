@@ -6,7 +6,7 @@ import type { RangeCursor, StatusMessage, SyncCursor } from '../../db/schema/ind
 import { createRequestLimiter } from '../../stripe/request-limiter.js';
 import { createCheckpointer } from './checkpointer.js';
 import { createdFilter, cursorAfter, largestRange, planRanges, splitLargest, STRIPE_EPOCH, type RangeProgress } from './list-ranges.js';
-import { CATALOG_TYPES, CUSTOMER_TYPES, objectType, storeSubscription, type ListParams, type StoredObject, type StripeObjectType } from '../../stripe/registry.js';
+import { CATALOG_TYPES, CUSTOMER_TYPES, listSubscriptionItems, objectType, storeSubscription, type ListParams, type StoredObject, type StripeObjectType } from '../../stripe/registry.js';
 import { ConnectionUnusableError, type ConnectionCredentials } from '../connections/credentials.js';
 import type { ConnectionRepository, ConnectionRow } from '../connections/repository.js';
 import type { ParticipantRepository } from '../participants/repository.js';
@@ -123,7 +123,7 @@ export function createSyncRunner(deps: BackfillDeps) {
     const all: unknown[] = [];
     let startingAfter: string | undefined;
     for (;;) {
-      const page = await state.call(() => state.stripe.subscriptionItems.list({ subscription: subscription.id, limit: PAGE, ...(startingAfter ? { starting_after: startingAfter } : {}) }));
+      const page = await state.call(() => listSubscriptionItems(state.stripe, subscription.id, startingAfter, PAGE));
       all.push(...page.data);
       if (!page.has_more) break;
       startingAfter = page.data.at(-1)!.id;

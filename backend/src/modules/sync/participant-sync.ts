@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import { objectType, storeSubscription, type StoredObject } from '../../stripe/registry.js';
+import { listSubscriptionItems, objectType, storeSubscription, type StoredObject } from '../../stripe/registry.js';
 import type { ConnectionCredentials } from '../connections/credentials.js';
 import type { ConnectionRepository } from '../connections/repository.js';
 import { isGuest } from '../participants/guest.js';
@@ -46,20 +46,19 @@ export function createParticipantSync(deps: ParticipantSyncDeps) {
     const store = (type: Parameters<typeof objectType>[0], objects: unknown[]) => deps.objects.upsert(workspaceId, objectType(type), objects.map((o) => objectType(type).store(o)), version);
     await store('customer', [customer]);
     await deps.participants.upsertFromCustomers(workspaceId, [objectType('customer').store(customer)], version);
-    const subscriptions = await all((starting_after) =>
-      stripe.subscriptions.list({ customer: customerId, status: 'all', limit: 100, expand: ['data.discounts', 'data.items.data.discounts'], ...(starting_after ? { starting_after } : {}) }),
-    );
+    // Through the registry, so that "sync now" expands what the backfill expands.
+    const ofCustomer = (type: Parameters<typeof objectType>[0]) =>
+      all((starting_after) => objectType(type).list(stripe, { customer: customerId, limit: 100, ...(starting_after ? { starting_after } : {}) }));
+    const subscriptions = (await ofCustomer('subscription')) as unknown as Stripe.Subscription[];
     const complete: StoredObject[] = [];
     for (const subscription of subscriptions) {
-      const items = subscription.items.has_more
-        ? await all((starting_after) => stripe.subscriptionItems.list({ subscription: subscription.id, limit: 100, ...(starting_after ? { starting_after } : {}) }))
-        : subscription.items.data;
+      const items = subscription.items.has_more ? await all((starting_after) => listSubscriptionItems(stripe, subscription.id, starting_after)) : subscription.items.data;
       complete.push(storeSubscription({ ...subscription, items: { ...subscription.items, data: items, has_more: false } }));
     }
     await deps.objects.upsert(workspaceId, objectType('subscription'), complete, version);
-    await store('invoice', await all((starting_after) => stripe.invoices.list({ customer: customerId, limit: 100, ...(starting_after ? { starting_after } : {}) })));
+    await store('invoice', await ofCustomer('invoice'));
     try {
-      await store('credit_note', await all((starting_after) => stripe.creditNotes.list({ customer: customerId, limit: 100, ...(starting_after ? { starting_after } : {}) })));
+      await store('credit_note', await ofCustomer('credit_note'));
     } catch (error) {
       if (!(error instanceof Stripe.errors.StripePermissionError)) throw error;
     }

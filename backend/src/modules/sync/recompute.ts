@@ -30,7 +30,10 @@ export async function loadCatalog(objects: ObjectStore, workspaceId: string, cre
 
 const idOf = (value: unknown) => (typeof value === 'string' ? value : (value as { id?: string } | null)?.id);
 
-/** Items carry the listed price; the catalog's copy has `tiers`, which lists only give when expanded. */
+/**
+ * Items carry the listed price; the catalog's copy has `tiers` and `currency_options`, which Stripe
+ * only gives when expanded and cannot give on an embedded price (five levels under a list).
+ */
 function withCatalogPrices(subscription: StoredObject, catalog: Catalog): Stripe.Subscription {
   const items = (subscription.items as { data: Array<Record<string, unknown>> }).data.map((item) => {
     const price = catalog.prices.get(idOf(item.price) ?? '');

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import Stripe from 'stripe';
-import { objectType, storeSubscription, type StoredObject, type StripeObjectType } from '../../stripe/registry.js';
+import { listSubscriptionItems, objectType, storeSubscription, type StoredObject, type StripeObjectType } from '../../stripe/registry.js';
 import { withStripeRetry } from '../sync/stripe-retry.js';
 import type { EventSink } from './handlers.js';
 
@@ -97,7 +97,7 @@ async function allItems(stripe: Stripe, subscription: Stripe.Subscription): Prom
   if (!subscription.items.has_more) return subscription.items.data;
   const items: unknown[] = [];
   for (let startingAfter: string | undefined; ; ) {
-    const page = await withStripeRetry(() => stripe.subscriptionItems.list({ subscription: subscription.id, limit: 100, ...(startingAfter ? { starting_after: startingAfter } : {}) }));
+    const page = await withStripeRetry(() => listSubscriptionItems(stripe, subscription.id, startingAfter));
     items.push(...page.data);
     if (!page.has_more) return items;
     startingAfter = page.data.at(-1)!.id;

@@ -15,7 +15,7 @@ export interface PendingEvent {
 export interface EventSink {
   /**
    * This state of an object was observed at `event.created`. `complete: false` when the event's
-   * copy lacks what the metrics read (unexpanded discounts, items past the first 10, tiers): it
+   * copy lacks what the metrics read (unexpanded discounts, items past the first 10, includable fields): it
    * then orders like any copy but is re-fetched instead of stored.
    */
   observe(type: ObjectTypeName, object: StoredObject, created: number, complete: boolean): void;
@@ -39,8 +39,15 @@ function subscriptionComplete(subscription: StoredObject): boolean {
   return !(items?.data ?? []).some((item) => item.discounts?.some(isId));
 }
 
-/** Tiers are only given when expanded, so a tiered price from an event cannot be valued. */
-const priceComplete = (price: StoredObject) => price.billing_scheme !== 'tiered' || Array.isArray(price.tiers);
+/**
+ * `tiers` and `currency_options` are only given when expanded, never in event payloads: without
+ * `currency_options` a price cannot value an item billed in another currency, so a price event is
+ * re-fetched (through the registry, which expands them) unless its copy carries them.
+ */
+const priceComplete = (price: StoredObject) => 'currency_options' in price && (price.billing_scheme !== 'tiered' || Array.isArray(price.tiers));
+
+/** `applies_to` (which products a coupon is restricted to) is only given when expanded. */
+const couponComplete = (coupon: StoredObject) => 'applies_to' in coupon && (coupon.amount_off === null || 'currency_options' in coupon);
 
 /** Stores the event's object (through the registry's versioned mirror) and recomputes what it touches. */
 function mirror(type: ObjectTypeName, options: { deleted?: boolean; complete?: (o: StoredObject) => boolean } = {}): EventHandler {
@@ -57,7 +64,7 @@ const customer = mirror('customer');
 const subscription = mirror('subscription', { complete: subscriptionComplete });
 const product = mirror('product');
 const price = mirror('price', { complete: priceComplete });
-const coupon = mirror('coupon');
+const coupon = mirror('coupon', { complete: couponComplete });
 const invoice = mirror('invoice');
 const creditNote = mirror('credit_note');
 
@@ -90,7 +97,7 @@ export const EVENT_HANDLERS: Readonly<Record<string, EventHandler>> = {
   'price.deleted': mirror('price', { deleted: true, complete: priceComplete }),
   'coupon.created': coupon,
   'coupon.updated': coupon,
-  'coupon.deleted': mirror('coupon', { deleted: true }),
+  'coupon.deleted': mirror('coupon', { deleted: true, complete: couponComplete }),
 
   'invoice.created': invoice,
   'invoice.finalized': invoice,

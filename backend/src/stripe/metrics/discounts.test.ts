@@ -33,6 +33,15 @@ describe('which discounts apply', () => {
 });
 
 describe('discounts on MRR', () => {
+  it("an expanded coupon is replaced by the catalog's copy, which alone carries applies_to", () => {
+    const listed = percentOff(50, 'forever', { applies_to: { products: ['prod_a'] } });
+    const { applies_to: _onlyWhenExpanded, ...embedded } = listed;
+    const sub = subscription([item(price({ unit: 2000, product: 'prod_a' })), item(price({ unit: 1000, product: 'prod_b' }))], { discounts: [discount(embedded)] });
+    expect(metricsOf({ subscriptions: [sub], coupons: new Map([[listed.id, listed]]) }).mrr).toBe(1000 + 1000);
+    // Missing from the catalog (a deleted coupon still discounts), the expanded copy counts as it is.
+    expect(metricsOf({ subscriptions: [sub] }).mrr).toBe(1000 + 500);
+  });
+
   it('a coupon with applies_to only reduces items of those products', () => {
     const a = product('A');
     const b = product('B');

@@ -30,9 +30,16 @@ export interface DiscountLine {
 
 type Recurring = Pick<Stripe.Price.Recurring, 'interval' | 'interval_count'>;
 
+/**
+ * The catalog's copy first: it is listed with `applies_to` expanded, which an embedded coupon never
+ * carries (under a subscription list it would be five levels deep, past Stripe's four), and a
+ * coupon's terms cannot change after creation. An expanded coupon missing from the lookups still counts.
+ */
 function couponOf(discount: Stripe.Discount, lookups: DiscountLookups): Stripe.Coupon | undefined {
   const coupon = discount.source.coupon;
-  return typeof coupon === 'string' ? lookups.coupons?.get(coupon) : (coupon ?? undefined);
+  const id = typeof coupon === 'string' ? coupon : coupon?.id;
+  const listed = id === undefined ? undefined : lookups.coupons?.get(id);
+  return listed ?? (typeof coupon === 'string' ? undefined : (coupon ?? undefined));
 }
 
 export function resolveDiscount(ref: string | Stripe.Discount, lookups: DiscountLookups): ResolvedDiscount | undefined {
@@ -72,7 +79,7 @@ export function isInEffect({ discount, coupon }: ResolvedDiscount, periodStart: 
   return false;
 }
 
-/** `applies_to` is only present when expanded; absent, the coupon covers every product. */
+/** `applies_to` is only present when expanded (the catalog's coupons are); absent, the coupon covers every product. */
 export function appliesToProduct(coupon: Stripe.Coupon, productId: string | undefined): boolean {
   const products = coupon.applies_to?.products;
   return !products || (productId !== undefined && products.includes(productId));

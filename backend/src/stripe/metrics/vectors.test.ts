@@ -1,4 +1,8 @@
-/** The 32 vectors of revenue-metrics.md, one test each, through the single entry point. */
+/**
+ * The 32 vectors of revenue-metrics.md, one test each, through the single entry point, and 33–36
+ * added by hand for fields a sync must ask for or keep (test/sync/vector-account.ts encodes
+ * the same figures end to end).
+ */
 import { describe, expect, it } from 'vitest';
 import type { ParticipantMetrics } from './index.js';
 import {
@@ -15,7 +19,9 @@ import {
   product,
   simple,
   subscription,
+  taxRate,
 } from '../../../../test/support/metrics-builders.js';
+import { wireDecimal } from '../../../../test/stripe-emulator/objects.js';
 
 const DAY = 86_400;
 
@@ -200,5 +206,35 @@ describe('revenue-metrics.md vectors', () => {
 
   it('vector 32: 1001 every 2 months', () => {
     expectFigures(metricsOf({ subscriptions: [simple({ unit: 1001, count: 2 })] }), 501, 0, 'active');
+  });
+
+  it('vector 33: forever 20% restricted to one product, items of it 5000 + another product 3000', () => {
+    const pro = product('Pro');
+    const addon = product('Add-on');
+    const restricted = percentOff(20, 'forever', { applies_to: { products: [pro.id] } });
+    const sub = subscription([item(price({ unit: 5000, product: pro })), item(price({ unit: 3000, product: addon }))], { discounts: [discount(restricted.id)] });
+    // 5000 × 0.8 + 3000; the coupon comes from the catalog, where it was listed with applies_to.
+    const m = metricsOf({ subscriptions: [sub], products: [pro, addon], coupons: new Map([[restricted.id, restricted]]) });
+    expectFigures(m, 7000, 0, 'active');
+    expect(m.plan).toBe('Pro');
+  });
+
+  it('vector 34: a 2000 USD price with a 1800 EUR currency option, subscribed to in EUR', () => {
+    const multi = price({ unit: 2000, currency: 'usd', currencyOptions: { eur: { custom_unit_amount: null, tax_behavior: 'exclusive', unit_amount: 1800, unit_amount_decimal: wireDecimal(1800) } } });
+    const m = metricsOf({ customer: customer({ currency: 'eur' }), subscriptions: [subscription([item(multi)], { currency: 'eur' })] });
+    expectFigures(m, 1800, 0, 'active');
+    expect(m.currency).toBe('eur');
+  });
+
+  it('vector 35: graduated tiers ≤10 @500 plus a flat 1000, ∞ @400; qty 15', () => {
+    const tiers = [{ up_to: 10, unit_amount: 500, flat_amount: 1000 }, { up_to: null, unit_amount: 400 }];
+    // 1000 + 10 × 500 + 5 × 400
+    expectFigures(metricsOf({ subscriptions: [simple({ tiers, tiersMode: 'graduated', quantity: 15 })] }), 8000, 0, 'active');
+  });
+
+  it("vector 36: an inclusive price of 2400 with the subscription's default tax rate of 20% inclusive", () => {
+    const sub = simple({ unit: 2400, taxBehavior: 'inclusive' }, { default_tax_rates: [taxRate(20, true)] });
+    // 2400 / 1.2
+    expectFigures(metricsOf({ subscriptions: [sub] }), 2000, 0, 'active');
   });
 });

@@ -8,11 +8,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../stripe-emulator/index.js';
 import { expectedParticipants } from '../support/expected-participants.js';
 import { emulatorEnv } from '../support/oauth-flow.js';
+import { requestRecorder } from '../support/request-log.js';
 import { freePort, runScript, type RunningProcess } from '../support/processes.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -30,24 +30,6 @@ const COUNT_KEYS: Record<(typeof LIST_TYPES)[number], string> = {
   prices: 'price',
   coupons: 'coupon',
 };
-
-/** Every request the emulator answered, from its Fastify request log: URL (with query) and status. */
-function requestRecorder() {
-  const urls = new Map<string, string>();
-  const answered: { url: string; status: number }[] = [];
-  const logger = pino(
-    { level: 'info' },
-    {
-      write(line: string) {
-        const entry = JSON.parse(line) as { reqId?: string; req?: { url: string }; res?: { statusCode: number } };
-        if (!entry.reqId) return;
-        if (entry.req) urls.set(entry.reqId, entry.req.url);
-        else if (entry.res) answered.push({ url: urls.get(entry.reqId) ?? '?', status: entry.res.statusCode });
-      },
-    },
-  );
-  return { logger, answered };
-}
 
 let emulator: Emulator;
 let recorder: ReturnType<typeof requestRecorder>;

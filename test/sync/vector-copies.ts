@@ -6,8 +6,7 @@
  * tests that read long lists (ranges, pages, resume after a kill) check figures against them.
  *
  * Copies share the catalog (products, prices, coupons). Customer and invoice creation times are
- * laid out by `layout` (the figures do not depend on them); subscriptions keep their vector's
- * times, so the copies' subscriptions share their creation seconds.
+ * laid out by `layout` (the figures do not depend on them).
  */
 import type Stripe from 'stripe';
 import type { FixtureAccount } from '../stripe-emulator/generator.js';
@@ -43,11 +42,13 @@ export interface BoundaryLayout {
 }
 
 /**
- * `spread`: customers and invoices evenly over the history, each in its own second.
+ * `spread`: customers, subscriptions and invoices evenly over the history, each in its own
+ * second: no list is split into ranges, so a sync reads the minimum of pages.
  * `boundaries`: for each of the two lists, 103 objects in its newest second (a first page of 100
  * and three more in that second) and the rest in older seconds, three in each second where
  * the backfill's ranges meet and one in the second below it. With a first page of one second,
  * the backfill plans `ranges` equal ranges between the account's creation and that second.
+ * Subscriptions keep their vector's times: the copies' share seconds.
  */
 export type Layout = { kind: 'spread' } | BoundaryLayout;
 
@@ -229,9 +230,12 @@ export function buildVectorCopies(options: { copies: number; longHistoryInvoices
   let boundaries: number[] = [];
   let burst: number | undefined;
   if (options.layout.kind === 'spread') {
-    // Customers a minute apart from the oldest product on; invoices an hour apart after them.
+    // Customers, then subscriptions, a minute apart from the oldest product on; invoices an hour
+    // apart after them. No vector has two subscriptions, so their order decides no plan.
     account.customers.forEach((customer, i) => (customer.created = oldestProduct + 60 * (i + 1)));
-    const start = oldestProduct + 60 * (account.customers.length + 1);
+    const subscriptionsFrom = oldestProduct + 60 * (account.customers.length + 1);
+    account.subscriptions.forEach((subscription, i) => (subscription.created = subscriptionsFrom + 60 * i));
+    const start = subscriptionsFrom + 60 * (account.subscriptions.length + 1);
     invoicesByAge.forEach((invoice, i) => shiftInvoice(invoice, start + 3600 * (i + 1)));
   } else {
     const customers = boundarySeconds(account.customers.length, accountCreated, options.layout);

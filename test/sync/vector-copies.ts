@@ -126,6 +126,25 @@ function boundarySeconds(count: number, lower: number, layout: BoundaryLayout): 
   return { seconds: seconds.sort((a, b) => b - a), boundaries, burst };
 }
 
+/**
+ * Subscriptions a minute apart from `from`, keeping the order (and the ties) of each customer's
+ * own: the plan rule breaks ties on the older subscription. Returns the minutes used.
+ */
+function spreadSubscriptions(subscriptions: Stripe.Subscription[], from: number): number {
+  const byCustomer = new Map<string, Stripe.Subscription[]>();
+  for (const subscription of subscriptions) {
+    const id = typeof subscription.customer === 'string' ? subscription.customer : subscription.customer.id;
+    byCustomer.set(id, [...(byCustomer.get(id) ?? []), subscription]);
+  }
+  let slot = 0;
+  for (const own of byCustomer.values()) {
+    const seconds = [...new Set(own.map((s) => s.created))].sort((a, b) => a - b);
+    for (const subscription of own) subscription.created = from + 60 * (slot + seconds.indexOf(subscription.created));
+    slot += seconds.length;
+  }
+  return slot;
+}
+
 export function buildVectorCopies(options: { copies: number; longHistoryInvoices?: number; layout: Layout; seed?: number }): VectorCopies {
   const base = buildVectorAccount();
   const rng = seeded(options.seed ?? 20_261_208);
@@ -231,11 +250,10 @@ export function buildVectorCopies(options: { copies: number; longHistoryInvoices
   let burst: number | undefined;
   if (options.layout.kind === 'spread') {
     // Customers, then subscriptions, a minute apart from the oldest product on; invoices an hour
-    // apart after them. No vector has two subscriptions, so their order decides no plan.
+    // apart after them.
     account.customers.forEach((customer, i) => (customer.created = oldestProduct + 60 * (i + 1)));
     const subscriptionsFrom = oldestProduct + 60 * (account.customers.length + 1);
-    account.subscriptions.forEach((subscription, i) => (subscription.created = subscriptionsFrom + 60 * i));
-    const start = subscriptionsFrom + 60 * (account.subscriptions.length + 1);
+    const start = subscriptionsFrom + 60 * (spreadSubscriptions(account.subscriptions, subscriptionsFrom) + 1);
     invoicesByAge.forEach((invoice, i) => shiftInvoice(invoice, start + 3600 * (i + 1)));
   } else {
     const customers = boundarySeconds(account.customers.length, accountCreated, options.layout);

@@ -31,6 +31,7 @@ describe('errors as stripe-node sees them', () => {
     const error = await client(secretKey).customers.retrieve('cus_missing').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
     expect(error).toMatchObject({ statusCode: 404, code: 'resource_missing', param: 'id', message: "No such customer: 'cus_missing'" });
+    expect((error as Stripe.errors.StripeError).doc_url).toBe('https://docs.stripe.com/error-codes/resource-missing');
     expect((error as Stripe.errors.StripeError).requestId).toMatch(/^req_/);
   });
 

@@ -26,7 +26,8 @@ export class EmulatorError extends Error {
 }
 
 function stripeError(status: number, error: StripeErrorBody): EmulatorError {
-  const doc_url = error.code ? `https://stripe.com/docs/error-codes/${error.code.replace(/_/g, '-')}` : undefined;
+  // Stripe moved its documentation to docs.stripe.com; error bodies link there.
+  const doc_url = error.code ? `https://docs.stripe.com/error-codes/${error.code.replace(/_/g, '-')}` : undefined;
   return new EmulatorError(status, { error: { ...(doc_url ? { doc_url } : {}), ...error } });
 }
 

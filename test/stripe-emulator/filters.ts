@@ -13,8 +13,11 @@ export interface Filter {
   /** Validates the raw query value; throws an EmulatorError. */
   parse?(raw: unknown, param: string): unknown;
   matches(obj: StripeObject, value: unknown): boolean;
-  /** Applied when the parameter is absent (subscriptions hide canceled ones by default). */
-  whenAbsent?(obj: StripeObject): boolean;
+  /**
+   * Applied when the parameter is absent (subscriptions hide canceled ones by default); `present`
+   * holds the filters that were given, for defaults that depend on another parameter.
+   */
+  whenAbsent?(obj: StripeObject, present: ReadonlyMap<string, unknown>): boolean;
 }
 
 export function idOf(value: unknown): string | undefined {
@@ -50,6 +53,19 @@ export function oneOf(values: readonly string[]) {
       throw errors.invalidValue(param, `Invalid ${param}: must be one of ${values.join(', ')}`);
     }
     return value;
+  };
+}
+
+/**
+ * `test_clock=clock_…` lists the objects of that clock; without it, objects attached to a test
+ * clock are left out (subscriptions only when `customer` is not given either: a customer's own
+ * subscriptions are all listed).
+ */
+export function testClockFilter(unlessGiven: string[] = []): Filter {
+  return {
+    parse: parseString,
+    matches: (obj, value) => idOf(obj.test_clock) === value,
+    whenAbsent: (obj, present) => obj.test_clock == null || unlessGiven.some((param) => present.has(param)),
   };
 }
 

@@ -61,9 +61,13 @@ describe('lists', () => {
 
   it('lists subscriptions without canceled ones unless status=all, and filters by customer', async () => {
     const open = await stripe.subscriptions.list({ limit: 100 }).autoPagingToArray({ limit: 5000 });
-    expect(open.some((subscription) => subscription.status === 'canceled')).toBe(false);
     const all = await stripe.subscriptions.list({ limit: 100, status: 'all' }).autoPagingToArray({ limit: 5000 });
+    // The reference: "If no value is supplied, all subscriptions that have not been canceled are returned."
+    expect(open.map((subscription) => subscription.id)).toEqual(all.filter((subscription) => subscription.status !== 'canceled').map((subscription) => subscription.id));
+    expect(open.some((subscription) => subscription.status === 'incomplete_expired')).toBe(true);
     expect(all.length).toBeGreaterThan(open.length);
+    const ended = await stripe.subscriptions.list({ limit: 100, status: 'ended' }).autoPagingToArray({ limit: 5000 });
+    expect(ended.map((subscription) => subscription.id)).toEqual(all.filter((subscription) => ['canceled', 'incomplete_expired'].includes(subscription.status)).map((subscription) => subscription.id));
     const one = all[0]!;
     const customerId = typeof one.customer === 'string' ? one.customer : one.customer.id;
     const mine = await stripe.subscriptions.list({ customer: customerId, status: 'all' });
@@ -108,6 +112,29 @@ describe('lists', () => {
     expect(served.lines.has_more).toBe(true);
     const lines = await stripe.invoices.listLineItems(invoice.id, { limit: 100 });
     expect(lines.data).toHaveLength(12);
+  });
+
+  it("leaves a test clock's customers and subscriptions out of lists unless asked for that clock", async () => {
+    const clock = 'clock_1PaginationTest';
+    const simulated = emulator.createCustomer({ email: 'simulated@example.com', test_clock: clock });
+    const product = emulator.createProduct({ name: 'Simulated plan' });
+    const price = emulator.createPrice({ product: product.id, unit_amount: 900 });
+    const subscription = emulator.createSubscription({ customer: simulated.id, items: [{ price: price.id }] });
+    const invoice = emulator.createInvoice({ customer: simulated.id, subscription: subscription.id });
+    expect([subscription.test_clock, invoice.test_clock]).toEqual([clock, clock]);
+
+    const ids = (list: { id: string }[]) => list.map((o) => o.id);
+    // "The response will not include customers with test clocks if this parameter is not set."
+    expect(ids(await stripe.customers.list({ limit: 100 }).autoPagingToArray({ limit: 5000 }))).not.toContain(simulated.id);
+    expect(ids((await stripe.customers.list({ test_clock: clock })).data)).toEqual([simulated.id]);
+    // Subscriptions: left out unless `test_clock` or `customer` is set.
+    expect(ids(await stripe.subscriptions.list({ limit: 100, status: 'all' }).autoPagingToArray({ limit: 5000 }))).not.toContain(subscription.id);
+    expect(ids((await stripe.subscriptions.list({ test_clock: clock })).data)).toEqual([subscription.id]);
+    expect(ids((await stripe.subscriptions.list({ customer: simulated.id })).data)).toEqual([subscription.id]);
+    // The invoices list takes no `test_clock` parameter: it lists them all.
+    expect(ids((await stripe.invoices.list({ limit: 5 })).data)).toContain(invoice.id);
+    await expect(stripe.invoices.list({ test_clock: clock } as Stripe.InvoiceListParams)).rejects.toMatchObject({ statusCode: 400, param: 'test_clock' });
+    emulator.deleteCustomer(simulated.id);
   });
 
   it('answers deleted customers with a stub and drops them from lists', async () => {

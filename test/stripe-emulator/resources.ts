@@ -17,6 +17,7 @@ import {
   stringField,
   subscriptionStatusMatches,
   SUBSCRIPTION_STATUSES,
+  testClockFilter,
   idOf,
   type Filter,
 } from './filters.js';
@@ -78,7 +79,7 @@ export const RESOURCES: readonly ResourceType[] = [
     path: 'customers',
     noun: 'customer',
     permission: 'customer_read',
-    filters: { email: { ...stringField('email'), index: 'email' } },
+    filters: { email: { ...stringField('email'), index: 'email' }, test_clock: testClockFilter() },
     indexes: { email: (obj) => (typeof obj.email === 'string' ? obj.email : undefined) },
     expandable: ['default_source', 'invoice_settings.default_payment_method'],
   },
@@ -113,11 +114,9 @@ export const RESOURCES: readonly ResourceType[] = [
     filters: {
       customer: byField('customer'),
       price: { parse: parseString, matches: (obj, value) => itemsOf(obj).some((item) => idOf(item.price) === value) },
-      status: {
-        parse: oneOf(SUBSCRIPTION_STATUSES),
-        matches: subscriptionStatusMatches,
-        whenAbsent: (obj) => obj.status !== 'canceled' && obj.status !== 'incomplete_expired',
-      },
+      // "If no value is supplied, all subscriptions that have not been canceled are returned."
+      status: { parse: oneOf(SUBSCRIPTION_STATUSES), matches: subscriptionStatusMatches, whenAbsent: (obj) => obj.status !== 'canceled' },
+      test_clock: testClockFilter(['customer']),
     },
     indexes: { customer: field('customer') },
     expandable: [

@@ -8,17 +8,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../stripe-emulator/index.js';
-import { expectedParticipants } from '../support/expected-participants.js';
 import { emulatorEnv } from '../support/oauth-flow.js';
+import { requestRecorder } from '../support/request-log.js';
 import { freePort, runScript, type RunningProcess } from '../support/processes.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { buildVectorCopies, NOW } from './vector-copies.js';
 
-/** About 7,000 invoices: long enough a list for the backfill to split it into parallel ranges. */
-const CUSTOMERS = 800;
-const SEED = 42;
+/**
+ * About 860 customers and 5,300 invoices, every one with hand-written figures: the vectors copied
+ * 24 times, each copy with a customer of 200 paid invoices, so the sync is killed well into a long list.
+ */
+const fixture = buildVectorCopies({ copies: 24, longHistoryInvoices: 200, layout: { kind: 'spread' } });
 const LATENCY_MS = 60;
 const LIST_TYPES = ['customers', 'subscriptions', 'invoices', 'credit_notes', 'products', 'prices', 'coupons'] as const;
 const COUNT_KEYS: Record<(typeof LIST_TYPES)[number], string> = {
@@ -31,24 +33,6 @@ const COUNT_KEYS: Record<(typeof LIST_TYPES)[number], string> = {
   coupons: 'coupon',
 };
 
-/** Every request the emulator answered, from its Fastify request log: URL (with query) and status. */
-function requestRecorder() {
-  const urls = new Map<string, string>();
-  const answered: { url: string; status: number }[] = [];
-  const logger = pino(
-    { level: 'info' },
-    {
-      write(line: string) {
-        const entry = JSON.parse(line) as { reqId?: string; req?: { url: string }; res?: { statusCode: number } };
-        if (!entry.reqId) return;
-        if (entry.req) urls.set(entry.reqId, entry.req.url);
-        else if (entry.res) answered.push({ url: urls.get(entry.reqId) ?? '?', status: entry.res.statusCode });
-      },
-    },
-  );
-  return { logger, answered };
-}
-
 let emulator: Emulator;
 let recorder: ReturnType<typeof requestRecorder>;
 let dataDir: string;
@@ -58,7 +42,7 @@ const running: RunningProcess[] = [];
 
 beforeAll(async () => {
   recorder = requestRecorder();
-  emulator = await startEmulator({ generate: { customers: CUSTOMERS, seed: SEED }, latencyMs: LATENCY_MS, logger: recorder.logger });
+  emulator = await startEmulator({ fixtures: { accounts: [fixture.account] }, now: NOW, latencyMs: LATENCY_MS, logger: recorder.logger });
   dataDir = mkdtempSync(join(tmpdir(), 'ui-resume-'));
   testDatabase = await createTestDatabase({ dataDir });
   const database: Record<string, string> = testDatabase.target.kind === 'postgres' ? { DATABASE_URL: testDatabase.target.url } : { DATA_DIR: dataDir };
@@ -109,7 +93,7 @@ describe('a first sync killed with SIGKILL', () => {
   it('resumes in a restarted process and ends with exactly the right rows and about the minimum of requests', { timeout: 180_000 }, async ({ annotate }) => {
     const started = Date.now();
     const counts = emulator.accounts()[0]!.counts;
-    const secretKey = emulator.accounts()[0]!.api_keys.find((k) => k.key.startsWith('sk_test_'))!.key;
+    const secretKey = fixture.secretKey;
 
     // PGlite allows one process per folder: the CLI runs before the service.
     const cli = runScript('backend/src/cli.ts', ['workspace:create', 'Resume'], env);
@@ -175,11 +159,9 @@ describe('a first sync killed with SIGKILL', () => {
     expect(new Set(items.map((r) => r.url)).size).toBe(items.length);
     const ranged = new Set(lists.filter((r) => r.url.includes('created')).map((r) => listPath(r.url)));
 
-    // Every participant's figures as the metric rules give them from Stripe's objects: nothing half-read survived the kill.
-    // (Read after the request accounting above: these reads go to the same emulator.)
-    const expected = await expectedParticipants(emulator, secretKey);
+    // Every participant's figures as the vectors write them down: nothing half-read survived the kill.
     const figures = (id: string, p: { mrr: number; ltv: number; status: string; plan: string | null }) => ({ id, mrr: p.mrr, ltv: p.ltv, status: p.status, plan: p.plan });
-    expect(participants.map((p) => figures(p.stripe_customer_id, p))).toEqual(participants.map((p) => figures(p.stripe_customer_id, expected.get(p.stripe_customer_id)!.metrics)));
+    expect(participants.map((p) => figures(p.stripe_customer_id, p))).toEqual(participants.map((p) => figures(p.stripe_customer_id, fixture.expected.get(p.stripe_customer_id)!)));
 
     // Stop the service so that PGlite's folder can be opened here, then read the run itself.
     second.process.child.kill('SIGTERM');

@@ -57,7 +57,8 @@ const idOf = (value: unknown): string | null =>
   typeof value === 'string' ? value : value && typeof value === 'object' && 'id' in value ? String((value as { id: unknown }).id) : null;
 
 // Allow-lists, not deny-lists: a field Stripe adds later is not stored until someone decides to.
-const CUSTOMER_FIELDS = ['id', 'object', 'created', 'email', 'name', 'phone', 'currency', 'metadata', 'discount', 'livemode', 'deleted'] as const;
+// `test_clock`: a simulated customer, which the product leaves out (see the customer handler).
+const CUSTOMER_FIELDS = ['id', 'object', 'created', 'email', 'name', 'phone', 'currency', 'metadata', 'discount', 'livemode', 'deleted', 'test_clock'] as const;
 const PRODUCT_FIELDS = ['id', 'object', 'created', 'name', 'active', 'metadata', 'livemode'] as const;
 const PRICE_FIELDS = [
   'id', 'object', 'created', 'active', 'currency', 'product', 'nickname', 'type', 'recurring', 'billing_scheme', 'unit_amount',

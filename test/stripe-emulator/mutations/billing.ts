@@ -128,6 +128,7 @@ export function createInvoice(state: EmulatorState, input: InvoiceInput): Stripe
     customer: customer.id,
     customer_email: customer.email,
     customer_name: customer.name ?? null,
+    test_clock: customer.test_clock ?? null,
     currency: lines[0]?.currency ?? input.currency ?? 'usd',
     lines: makeList(lines, `/v1/invoices/${id}/lines`),
     amount_due: total,

@@ -85,7 +85,7 @@ function applyItems(
 
 export function createSubscription(state: EmulatorState, input: SubscriptionInput): Stripe.Subscription {
   const account = accountById(state, input.account);
-  getLive<Stripe.Customer>(account, 'customer', input.customer);
+  const customer = getLive<Stripe.Customer>(account, 'customer', input.customer);
   const created = input.created ?? state.clock.now();
   const id = input.id ?? newId('sub');
   const items = input.items.map((item) => newItem(account, id, item, created));
@@ -104,6 +104,8 @@ export function createSubscription(state: EmulatorState, input: SubscriptionInpu
     cancel_at_period_end: input.cancel_at_period_end ?? false,
     discounts: input.discounts ?? [],
     ...(trialing ? { trial_start: created, trial_end: input.trial_end ?? null } : {}),
+    // A test clock's customer bills on that clock: its subscriptions and invoices carry it too.
+    test_clock: customer.test_clock ?? null,
   });
   account.store.put(stored(subscription));
   state.events.record(account, 'customer.subscription.created', subscription);

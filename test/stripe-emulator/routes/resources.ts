@@ -50,7 +50,8 @@ function plan(type: ResourceType, params: ListParams): { index?: string; key?: s
   }
   const checks = Object.entries(type.filters).map(([name, filter]) => {
     if (params.filters.has(name)) return (obj: StripeObject) => filter.matches(obj, params.filters.get(name));
-    return filter.whenAbsent ?? (() => true);
+    const whenAbsent = filter.whenAbsent;
+    return whenAbsent ? (obj: StripeObject) => whenAbsent(obj, params.filters) : () => true;
   });
   return { index, key, matches: (obj) => checks.every((check) => check(obj)) };
 }

@@ -60,7 +60,16 @@ function mirror(type: ObjectTypeName, options: { deleted?: boolean; complete?: (
   };
 }
 
-const customer = mirror('customer');
+/**
+ * A customer on a test clock is a simulation, not someone to interview: Stripe's customer and
+ * subscription lists leave such customers out unless asked for their clock, so the backfill never
+ * sees them, and their events are acknowledged without making them participants either.
+ */
+function notSimulated(handler: EventHandler): EventHandler {
+  return { object: handler.object, apply: (event, sink) => (event.object.test_clock == null ? handler.apply(event, sink) : undefined) };
+}
+
+const customer = notSimulated(mirror('customer'));
 const subscription = mirror('subscription', { complete: subscriptionComplete });
 const product = mirror('product');
 const price = mirror('price', { complete: priceComplete });
@@ -79,7 +88,7 @@ export const EVENT_HANDLERS: Readonly<Record<string, EventHandler>> = {
   // of a customer changes"), with the customer's `discount` in it: customer.discount.* add nothing.
   'customer.updated': customer,
   // Kept as a participant (studies may use it), marked deleted, out of Stripe-derived segments.
-  'customer.deleted': mirror('customer', { deleted: true }),
+  'customer.deleted': notSimulated(mirror('customer', { deleted: true })),
 
   'customer.subscription.created': subscription,
   'customer.subscription.updated': subscription,

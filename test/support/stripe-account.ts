@@ -1,8 +1,11 @@
 import Stripe from 'stripe';
-import { computeParticipantMetrics } from '@ui/backend/src/stripe/metrics/index.js';
 import type { Emulator } from '../stripe-emulator/index.js';
 
-/** The account as Stripe's API gives it (full objects, not what we stored), subscriptions with all their items. */
+/**
+ * The account as Stripe's API gives it (full objects, not what we stored), subscriptions with all
+ * their items: for checks of what was copied (emails, names, memberships). Expected figures never
+ * come from here through the product's metric code: they are written by hand (vector-account.ts).
+ */
 export async function stripeAccount(emulator: Emulator, secretKey: string) {
   const stripe = new Stripe(secretKey, { host: '127.0.0.1', port: emulator.port, protocol: 'http' });
   const all = async <T>(list: Stripe.ApiListPromise<T>) => {
@@ -31,37 +34,3 @@ export async function stripeAccount(emulator: Emulator, secretKey: string) {
 }
 
 export const customerOf = (o: { customer: unknown }) => (typeof o.customer === 'string' ? o.customer : (o.customer as { id: string }).id);
-
-/** Each customer and the figures the metric rules give for it, computed from Stripe's full objects. */
-export async function expectedParticipants(emulator: Emulator, secretKey: string, creditNotesAvailable = true) {
-  const { customers, subscriptions, invoices, creditNotes, products, coupons } = await stripeAccount(emulator, secretKey);
-  const byCustomer = <T extends { customer: unknown }>(list: T[]) => {
-    const groups = new Map<string, T[]>();
-    for (const o of list) {
-      const group = groups.get(customerOf(o)) ?? [];
-      group.push(o);
-      groups.set(customerOf(o), group);
-    }
-    return (id: string) => groups.get(id) ?? [];
-  };
-  const [subscriptionsOf, invoicesOf, creditNotesOf] = [byCustomer(subscriptions), byCustomer(invoices), byCustomer(creditNotes)];
-  const productMap = new Map(products.map((p) => [p.id, p]));
-  const couponMap = new Map(coupons.map((c) => [c.id, c]));
-  return new Map(
-    customers.map((customer) => [
-      customer.id,
-      {
-        customer,
-        metrics: computeParticipantMetrics({
-          customer,
-          subscriptions: subscriptionsOf(customer.id),
-          invoices: invoicesOf(customer.id),
-          creditNotes: creditNotesOf(customer.id),
-          products: productMap,
-          coupons: couponMap,
-          creditNotesAvailable,
-        }),
-      },
-    ]),
-  );
-}

@@ -8,6 +8,7 @@ import type Stripe from 'stripe';
 import type { AccountState } from './accounts.js';
 import { makeEvent, newId } from './objects.js';
 import type { StripeObject } from './resources.js';
+import { renderEvent, type VersionLookups } from './versions.js';
 import type { WebhookDispatcher } from './webhooks.js';
 
 const requestScope = new AsyncLocalStorage<{ id: string; idempotencyKey?: string }>();
@@ -17,6 +18,11 @@ export function withRequest<T>(request: { id: string; idempotencyKey?: string },
 }
 
 export type EventType = Stripe.Event['type'];
+
+/** Deleted coupons included: a discount still names the coupon it was made from. */
+const lookupsOf = (account: AccountState): VersionLookups => ({
+  coupon: (id) => account.store.entry('coupon', id)?.obj as unknown as Stripe.Coupon | undefined,
+});
 
 export class EventLog {
   constructor(
@@ -42,7 +48,7 @@ export class EventLog {
     } as Stripe.Event;
     account.store.put(stored as unknown as StripeObject);
     // A deauthorized app stops receiving the account's events, except the deauthorization itself.
-    if (account.connected || type === 'account.application.deauthorized') this.webhooks.enqueue(stored);
+    if (account.connected || type === 'account.application.deauthorized') this.webhooks.enqueue(stored, (version) => renderEvent(stored, version, lookupsOf(account)));
     return stored;
   }
 }

@@ -58,8 +58,8 @@ export function registerControlRoutes(app: FastifyInstance, controls: EmulatorCo
   app.post('/_emulator/rate-limit', async (request) => controls.setRateLimit(body<{ perSecond?: number }>(request).perSecond));
   app.post('/_emulator/oauth', async (request) => controls.setOAuth(body(request)));
   app.post('/_emulator/webhooks', async (request) => {
-    const { url, secret, ...switches } = body<{ url?: string; secret?: string; duplicate?: boolean; reorder?: boolean; delayMs?: number }>(request);
-    if (url !== undefined) controls.setWebhookEndpoint(url && secret ? { url, secret } : undefined);
+    const { url, secret, apiVersion, ...switches } = body<{ url?: string; secret?: string; apiVersion?: string; duplicate?: boolean; reorder?: boolean; delayMs?: number }>(request);
+    if (url !== undefined) controls.setWebhookEndpoint(url && secret ? { url, secret, ...(apiVersion ? { apiVersion } : {}) } : undefined);
     return controls.setWebhookDelivery(switches);
   });
   app.post('/_emulator/webhooks/flush', async () => {

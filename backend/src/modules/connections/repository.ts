@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../db/database.js';
-import { connections, oauthStates } from '../../db/schema/index.js';
+import { connections, oauthStates, type StatusMessage } from '../../db/schema/index.js';
 
 export type ConnectionRow = typeof connections.$inferSelect;
 export type ConnectionInsert = typeof connections.$inferInsert;
@@ -106,6 +106,21 @@ export function createConnectionRepository(db: Db) {
         .where(eq(connections.id, id))
         .returning();
       return row!;
+    },
+
+    /**
+     * Replaces the status message with this code (none: removes it), leaving the others, in one
+     * statement: the sync and the webhook drain each keep their own messages on the same row.
+     */
+    async replaceStatusMessage(id: string, code: string, message: StatusMessage | null): Promise<void> {
+      const added = JSON.stringify(message ? [message] : []);
+      await db
+        .update(connections)
+        .set({
+          statusMessages: sql`coalesce((select jsonb_agg(m) from jsonb_array_elements(${connections.statusMessages}) m where m->>'code' <> ${code}), '[]'::jsonb) || ${added}::jsonb`,
+          updatedAt: sql`now()`,
+        })
+        .where(eq(connections.id, id));
     },
 
     /**

@@ -41,14 +41,20 @@ export class EventLog {
       ...(previous ? { previous_attributes: previous as never } : {}),
     });
     const request = requestScope.getStore();
-    const stored = {
+    const current = {
       ...event,
       pending_webhooks: this.webhooks.configured ? 1 : 0,
       request: { id: request?.id ?? null, idempotency_key: request?.idempotencyKey ?? null },
     } as Stripe.Event;
+    const lookups = lookupsOf(account);
+    // Created in the account's default version, as GET /v1/events serves it from then on.
+    const stored = account.apiVersion ? renderEvent(current, account.apiVersion, lookups) : current;
     account.store.put(stored as unknown as StripeObject);
     // A deauthorized app stops receiving the account's events, except the deauthorization itself.
-    if (account.connected || type === 'account.application.deauthorized') this.webhooks.enqueue(stored, (version) => renderEvent(stored, version, lookupsOf(account)));
+    // An endpoint without a version of its own gets the account's default.
+    if (account.connected || type === 'account.application.deauthorized') {
+      this.webhooks.enqueue(current, (version) => renderEvent(current, version ?? account.apiVersion ?? current.api_version!, lookups));
+    }
     return stored;
   }
 }

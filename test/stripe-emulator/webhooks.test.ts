@@ -219,6 +219,32 @@ describe('events and webhooks', () => {
       expect(customerEvent.discount).not.toHaveProperty('coupon');
     });
 
+    it("events are created in the account's default version: GET /v1/events serves them so, and an endpoint without a version of its own gets it", async () => {
+      emulator.setAccountApiVersion('2024-06-20');
+      try {
+        const { coupon, customer } = await subscribedWithCoupon();
+        const delivered = events().find((e) => e.type === 'customer.created')!;
+        expect(delivered.api_version).toBe('2024-06-20');
+        // Rendered in the version it was created in, whatever version the listing request asks for.
+        const listed = await stripe.events.retrieve(delivered.id);
+        expect(listed.api_version).toBe('2024-06-20');
+        expect((listed.data.object as unknown as Record<string, any>).discount.coupon).toMatchObject({ id: coupon.id, object: 'coupon' });
+        const fetched = (await stripe.customers.retrieve(customer.id)) as Stripe.Customer;
+        expect(fetched.discount?.source).toEqual({ coupon: coupon.id, type: 'coupon' });
+
+        deliveries = [];
+        emulator.setWebhookEndpoint({ url: receiverUrl, secret: SECRET, apiVersion: API_VERSION });
+        emulator.updateCustomer(customer.id, { name: 'Endpoint on the pinned version' });
+        await emulator.flushWebhooks();
+        const [updated] = events();
+        expect(updated!.api_version).toBe(API_VERSION);
+        expect((await stripe.events.retrieve(updated!.id)).api_version).toBe('2024-06-20');
+      } finally {
+        emulator.setAccountApiVersion(undefined);
+        emulator.setWebhookEndpoint({ url: receiverUrl, secret: SECRET });
+      }
+    });
+
     it('refuses a version that is not one, or is newer than the emulator', async () => {
       for (const apiVersion of ['yesterday', '2099-01-01.zeta']) {
         const response = await fetch(`${emulator.url}/_emulator/webhooks`, {

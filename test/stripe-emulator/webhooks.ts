@@ -14,8 +14,8 @@ export interface WebhookEndpoint {
   apiVersion?: string;
 }
 
-/** An event as an endpoint on the given API version receives it. */
-export type EventRenderer = (apiVersion: string) => object;
+/** An event as an endpoint on the given API version receives it (undefined: the account's default). */
+export type EventRenderer = (apiVersion: string | undefined) => object;
 
 export interface DeliverySwitches {
   duplicate?: boolean;
@@ -81,8 +81,7 @@ export class WebhookDispatcher {
   /** Rendered now, in the endpoint's version: an event's data is fixed when it is created. */
   enqueue(event: { id: string }, render?: EventRenderer): void {
     if (!this.endpoint) return;
-    const version = this.endpoint.apiVersion;
-    const payload = version !== undefined && render ? render(version) : event;
+    const payload = render ? render(this.endpoint.apiVersion) : event;
     this.pending.push({ id: event.id, payload: JSON.stringify(payload, null, 2) });
     if (this.scheduled) return;
     this.scheduled = true;

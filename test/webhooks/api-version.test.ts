@@ -121,4 +121,27 @@ describe("events in the webhook endpoint's API version", () => {
     // Read from the payload: no customer was retrieved for it.
     expect(emulator.stats().requests['GET /v1/customers/:id'] ?? 0).toBe(retrievals);
   });
+
+  it("events listed by the catch-up keep the account's version: the same rule applies, and they say nothing of the endpoint", async () => {
+    emulator.setAccountApiVersion(OLD_VERSION, ACCT);
+    emulator.setWebhookEndpoint(undefined);
+    try {
+      const { customer, subscription } = couponCustomer('caught-up@example.com');
+      const result = await t.services.webhooks.catchUp(connectionId);
+      expect(result.found).toBe(4); // customer, product, price, subscription
+      await waitFor(() => eventRows(t, sql`connection_id = ${connectionId} and status = 'pending'`), (rows) => rows.length === 0, { what: 'the catch-up events to apply' });
+
+      expect(await participant(customer.id)).toMatchObject({ status: 'active', mrr: 9_000 });
+      const rows = await t.database.rows<{ api_version: string; status: string; reason: string | null }>(
+        sql`select api_version, status, reason from webhook_events where connection_id = ${connectionId} and source = 'catch_up' and object->>'id' in (${customer.id}, ${subscription.id})`,
+      );
+      expect(rows.length).toBeGreaterThanOrEqual(2);
+      expect(rows.every((r) => r.api_version === OLD_VERSION && r.status === 'applied' && r.reason === null)).toBe(true);
+      expect((await storedObject(customer.id))!.discount).toMatchObject({ source: { coupon: 'WELCOME25', type: 'coupon' } });
+      expect((await statusMessages()).map((m) => m.code)).not.toContain('webhook_api_version_mismatch');
+    } finally {
+      emulator.setAccountApiVersion(undefined, ACCT);
+      useEndpoint(PINNED);
+    }
+  });
 });

@@ -44,6 +44,7 @@ export function registerControlRoutes(app: FastifyInstance, controls: EmulatorCo
   app.post('/_emulator/invoices', change((request) => controls.createInvoice(body(request))));
   app.post('/_emulator/invoices/:id/pay', change((request) => controls.payInvoice(id(request))));
   app.post('/_emulator/credit_notes', change((request) => controls.createCreditNote(body(request))));
+  app.post('/_emulator/accounts/:id/api-version', async (request) => controls.setAccountApiVersion(body<{ apiVersion?: string }>(request).apiVersion || undefined, id(request)));
   app.post('/_emulator/accounts/:id/deauthorize', change((request) => ({ id: controls.deauthorize(id(request)).id, connected: false })));
 
   app.get('/_emulator/clock', async () => ({ now: controls.clock.now() }));

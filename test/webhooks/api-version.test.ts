@@ -5,7 +5,7 @@ import { startEmulator, type Emulator } from '../stripe-emulator/index.js';
 import { addInterval, makeDiscount, newId } from '../stripe-emulator/objects.js';
 import { connectWithOAuth } from '../support/oauth-flow.js';
 import type { TestApp } from '../support/test-app.js';
-import { connectionOf, eventRows, SECRET, startListeningApp, waitFor } from './support.js';
+import { connectionOf, eventRows, makeEvent, post, SECRET, sign, startListeningApp, waitFor } from './support.js';
 
 const ACCT = 'acct_1WHVERSIONSAAAAA';
 /** Before 2025-03-31.basil (periods on the subscription) and 2025-09-30.clover (discount.coupon). */
@@ -102,6 +102,20 @@ describe("events in the webhook endpoint's API version", () => {
     const stored = await storedObject(customer.id);
     expect(stored).toMatchObject({ deleted: true, discount: { source: { coupon: 'WELCOME25', type: 'coupon' } } });
     expect(stored!.discount).not.toHaveProperty('coupon');
+  });
+
+  it('a deletion in an older version of a customer never stored leaves a tombstone: an older copy arriving later does not revive it', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const id = 'cus_tombstone_1';
+    const deleted = makeEvent('customer.deleted', { id, object: 'customer', created: now - 60, email: 'gone@example.com', deleted: true }, { account: ACCT, created: now, api_version: OLD_VERSION });
+    const created = makeEvent('customer.created', { id, object: 'customer', created: now - 60, email: 'gone@example.com' }, { account: ACCT, created: now - 10 });
+    for (const event of [deleted, created]) {
+      const payload = JSON.stringify(event);
+      expect((await post(t.webhookUrl, payload, sign(payload))).body.outcome).toBe('accepted');
+      await waitFor(() => eventRows(t, sql`id = ${event.id}`), (rows) => rows[0]?.status === 'applied', { what: `${event.type} to be applied` });
+    }
+    expect(await storedObject(id)).toEqual({ id, object: 'customer', deleted: true });
+    expect(await participant(id)).toBeUndefined();
   });
 
   it('a delivery in the pinned version again (the endpoint was replaced) clears the message; events read from the payload again', async () => {

@@ -68,7 +68,8 @@ export function createEventApplier(deps: ApplyDeps) {
   }
 
   async function storeParticipants(workspaceId: string, customers: Resolved[]): Promise<void> {
-    for (const group of byTypeAndVersion(customers)) {
+    // A tombstone (a deletion seen only in another API version) has no person to store.
+    for (const group of byTypeAndVersion(customers.filter((c) => !c.foreign))) {
       await deps.participants.upsertFromCustomers(workspaceId, group.map((c) => c.data), group[0]!.version);
     }
     const deleted = customers.filter((c) => c.data.deleted === true).map((c) => c.id);

@@ -56,12 +56,16 @@ describe('resolve: which copy of an object wins', () => {
     expect(resolve(copy(10, 'stored'), [copy(20, 'pinned'), foreign(21)])).toMatchObject({ action: 'fetch' });
   });
 
-  it('a deletion in another API version marks the stored copy deleted, keeping its fields; unknown, nothing is stored', () => {
+  it('a deletion in another API version marks the stored copy deleted, keeping its fields; unknown, a tombstone', () => {
     expect(resolve(copy(10, 'stored', { email: 'a@example.com' }), [foreign(20, { deleted: true })])).toEqual({
       action: 'write',
       copy: { version: 20_000, data: { id: 'cus_1', name: 'stored', email: 'a@example.com', deleted: true }, complete: true },
     });
-    expect(resolve(undefined, [foreign(20, { deleted: true })])).toEqual({ action: 'skip' });
+    // Unknown: a tombstone, which no older copy (of any version) revives.
+    expect(resolve(undefined, [foreign(20, { deleted: true })])).toEqual({ action: 'write', copy: foreign(20, { deleted: true }) });
+    expect(resolve(foreign(20, { deleted: true }), [copy(10, 'older, pinned')])).toEqual({ action: 'skip' });
+    // A pinned copy in the same batch gives the fields, as when it is applied first.
+    expect(resolve(copy(5, 'stored'), [foreign(20, { deleted: true }), copy(10, 'pinned')])).toMatchObject({ action: 'write', copy: { data: { id: 'cus_1', name: 'pinned', deleted: true } } });
     expect(resolve(copy(10, 'gone', { deleted: true }), [foreign(20, { deleted: true })])).toEqual({ action: 'skip' });
   });
 });

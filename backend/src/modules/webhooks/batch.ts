@@ -26,7 +26,8 @@ export interface Resolved {
   version: number;
   /**
    * Observed in another API version: `data` is then the stored copy, or only the id when none is
-   * stored (`stored: false`), never the payload. Such an object is re-fetched, or left alone.
+   * stored (`stored: false`), never the payload. Such an object is re-fetched, left alone, or
+   * (a deleted customer never stored) written as a tombstone: id and deletion only.
    */
   foreign?: { stored: boolean };
 }
@@ -47,10 +48,12 @@ export function resolve(stored: Copy | undefined, observed: Copy[]): { action: '
   // Deletion is final and its event carries the last state: it wins, whatever arrived around it.
   const deletion = observed.filter((c) => c.data.deleted === true).sort((a, b) => a.version - b.version).at(-1);
   if (deletion) {
-    // In another version the deletion says only which object is gone; the fields kept are ours.
-    // Unknown here and gone at Stripe: nothing to store.
-    if (deletion.foreign && !stored) return { action: 'skip' };
-    const data = deletion.foreign && stored ? { ...stored.data, deleted: true } : deletion.data;
+    // In another version the deletion says only which object is gone: the fields are those of the
+    // newest copy known in the pinned version (stored, or observed alongside), as if applied in
+    // order. None known: a tombstone (id and deletion only), so that no older copy revives it.
+    const known = deletion.foreign ? [stored, ...observed.filter((c) => !c.foreign && c.data.deleted !== true)].reduce<Copy | undefined>((a, c) => (c && (!a || c.version > a.version) ? c : a), undefined) : undefined;
+    if (deletion.foreign && !known) return { action: 'write', copy: deletion };
+    const data = known ? { ...known.data, deleted: true } : deletion.data;
     if (stored && isDeepStrictEqual(stored.data, data)) return { action: 'skip' };
     return { action: 'write', copy: { data, complete: true, version: Math.max(deletion.version, stored?.version ?? 0) } };
   }
@@ -105,6 +108,9 @@ export function createObservations() {
         const outcome = resolve(mirrored && { version: mirrored.version, data: mirrored.data, complete: true }, copies);
         if (outcome.action === 'skip') continue;
         const { copy } = outcome;
+        // A tombstone has no fields: a customer's holds its participant out of Stripe's segments,
+        // a catalog object's would stand for the real one in the metrics (its price, coupon or name).
+        if (copy.foreign && outcome.action === 'write' && type !== 'customer') continue;
         decisions.push(
           copy.foreign
             ? { type: objectType(type), id, action: outcome.action, data: mirrored?.data ?? copy.data, version: copy.version, foreign: { stored: mirrored !== undefined } }
@@ -137,23 +143,25 @@ async function allItems(stripe: Stripe, subscription: Stripe.Subscription): Prom
  */
 export async function refetch(stripe: Stripe, decision: Resolved, now = Date.now()): Promise<Resolved | null> {
   const version = Math.max(now, endOfSecond(decision.version));
+  // What is written is Stripe's copy, or the stored one: in the pinned version either way.
+  const { foreign, ...base } = decision;
   let fetched: unknown;
   try {
-    fetched = await withStripeRetry(() => decision.type.retrieve(stripe, decision.id));
+    fetched = await withStripeRetry(() => base.type.retrieve(stripe, base.id));
   } catch (error) {
     if (!(error instanceof Stripe.errors.StripeInvalidRequestError && error.statusCode === 404)) throw error;
-    fetched = { id: decision.id, deleted: true };
+    fetched = { id: base.id, deleted: true };
   }
   if ((fetched as { deleted?: boolean }).deleted) {
-    if (decision.foreign && !decision.foreign.stored) return null;
-    const data = DELETABLE.has(decision.type.type) ? { ...decision.data, deleted: true } : decision.data;
-    return { ...decision, action: 'write', data, version };
+    if (foreign && !foreign.stored) return null;
+    const data = DELETABLE.has(base.type.type) ? { ...base.data, deleted: true } : base.data;
+    return { ...base, action: 'write', data, version };
   }
-  if (decision.type.type === 'subscription') {
+  if (base.type.type === 'subscription') {
     const subscription = fetched as Stripe.Subscription;
     const items = await allItems(stripe, subscription);
     const data = storeSubscription({ ...subscription, items: { ...subscription.items, data: items, has_more: false } });
-    return { ...decision, action: 'write', data: normalized(data), version };
+    return { ...base, action: 'write', data: normalized(data), version };
   }
-  return { ...decision, action: 'write', data: normalized(decision.type.store(fetched)), version };
+  return { ...base, action: 'write', data: normalized(base.type.store(fetched)), version };
 }

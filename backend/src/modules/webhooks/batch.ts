@@ -36,6 +36,12 @@ const SECOND = 1000;
 const normalized = (data: StoredObject): StoredObject => JSON.parse(JSON.stringify(data)) as StoredObject;
 const endOfSecond = (version: number) => Math.floor(version / SECOND) * SECOND + SECOND - 1;
 
+function newestInPinnedVersion(stored: Copy | undefined, observed: Copy[]): Copy | undefined {
+  let newest = stored;
+  for (const copy of observed) if (!copy.foreign && copy.data.deleted !== true && (!newest || copy.version > newest.version)) newest = copy;
+  return newest;
+}
+
 /**
  * Folds the copies of one object, oldest first, onto the stored one. Event times are whole
  * seconds, so an event is newer than the stored copy only when its second is later than the
@@ -51,7 +57,7 @@ export function resolve(stored: Copy | undefined, observed: Copy[]): { action: '
     // In another version the deletion says only which object is gone: the fields are those of the
     // newest copy known in the pinned version (stored, or observed alongside), as if applied in
     // order. None known: a tombstone (id and deletion only), so that no older copy revives it.
-    const known = deletion.foreign ? [stored, ...observed.filter((c) => !c.foreign && c.data.deleted !== true)].reduce<Copy | undefined>((a, c) => (c && (!a || c.version > a.version) ? c : a), undefined) : undefined;
+    const known = deletion.foreign ? newestInPinnedVersion(stored, observed) : undefined;
     if (deletion.foreign && !known) return { action: 'write', copy: deletion };
     const data = known ? { ...known.data, deleted: true } : deletion.data;
     if (stored && isDeepStrictEqual(stored.data, data)) return { action: 'skip' };

@@ -10,7 +10,7 @@ import { checkApiVersion } from './versions.js';
 export interface WebhookEndpoint {
   url: string;
   secret: string;
-  /** The version events are rendered in for this endpoint; the emulator's API_VERSION when omitted. */
+  /** The version events are rendered in for this endpoint; the account's default version when omitted. */
   apiVersion?: string;
 }
 

@@ -86,6 +86,10 @@ describe("events in the webhook endpoint's API version", () => {
     expect(others).toEqual([]);
     expect(mismatch!.message).toContain(OLD_VERSION);
     expect(mismatch!.message).toContain(PINNED);
+
+    // A full sync replaces its own messages only: the endpoint's version is still wrong.
+    await t.services.backfill(connectionId);
+    expect((await statusMessages()).filter((m) => m.code === 'webhook_api_version_mismatch')).toEqual([mismatch]);
   });
 
   it('a deletion in an older version marks the stored copy deleted and keeps its fields; nothing is read from the payload', async () => {

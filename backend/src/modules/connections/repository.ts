@@ -109,15 +109,14 @@ export function createConnectionRepository(db: Db) {
     },
 
     /**
-     * Replaces the status message with this code (none: removes it), leaving the others, in one
-     * statement: the sync and the webhook drain each keep their own messages on the same row.
+     * Replaces the status messages whose code starts with `codePrefix` by `messages`, leaving the
+     * others, in one statement: the sync and the webhook drain each keep their own on the same row.
      */
-    async replaceStatusMessage(id: string, code: string, message: StatusMessage | null): Promise<void> {
-      const added = JSON.stringify(message ? [message] : []);
+    async replaceStatusMessages(id: string, codePrefix: string, messages: StatusMessage[]): Promise<void> {
       await db
         .update(connections)
         .set({
-          statusMessages: sql`coalesce((select jsonb_agg(m) from jsonb_array_elements(${connections.statusMessages}) m where m->>'code' <> ${code}), '[]'::jsonb) || ${added}::jsonb`,
+          statusMessages: sql`coalesce((select jsonb_agg(m) from jsonb_array_elements(${connections.statusMessages}) m where not starts_with(m->>'code', ${codePrefix})), '[]'::jsonb) || ${JSON.stringify(messages)}::jsonb`,
           updatedAt: sql`now()`,
         })
         .where(eq(connections.id, id));

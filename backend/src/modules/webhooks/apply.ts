@@ -20,7 +20,7 @@ export interface ApplyDeps {
   segments: SegmentRepository;
   recompute: Recompute;
   disconnect(connectionId: string, reason: string): Promise<unknown>;
-  connections: Pick<ConnectionRepository, 'replaceStatusMessage'>;
+  connections: Pick<ConnectionRepository, 'replaceStatusMessages'>;
   logger: FastifyBaseLogger;
 }
 
@@ -117,7 +117,7 @@ export function createEventApplier(deps: ApplyDeps) {
     if (current?.message === wanted?.message) return;
     if (!wanted) deps.logger.info({ connectionId: connection.id }, 'webhook events arrive in the pinned API version again');
     else deps.logger.warn({ connectionId: connection.id, apiVersion: latest.apiVersion, pinned: PINNED_API_VERSION }, 'webhook events arrive in another API version: their objects are re-fetched');
-    await deps.connections.replaceStatusMessage(connection.id, API_VERSION_MISMATCH, wanted ?? null);
+    await deps.connections.replaceStatusMessages(connection.id, API_VERSION_MISMATCH, wanted ? [wanted] : []);
   }
 
   return async function apply(connection: ActiveConnection, events: PendingEvent[]): Promise<void> {

@@ -21,6 +21,8 @@ export interface AccountState {
   apiKeys: ApiKey[];
   /** False after the app was deauthorized: platform keys and tokens no longer reach it. */
   connected: boolean;
+  /** The account's default API version, which its events are created in; API_VERSION when unset. */
+  apiVersion?: string;
 }
 
 /** The account owning the platform keys; it has no data of its own. */

@@ -1,6 +1,6 @@
 /**
  * `pnpm emulator --port 12111 [--fixtures file.json] [--generate 5000] [--seed 1]
- *  [--latency-ms 150] [--rate-limit 100] [--webhook-url URL --webhook-secret whsec_…] [--prerender]`
+ *  [--latency-ms 150] [--rate-limit 100] [--webhook-url URL --webhook-secret whsec_… [--webhook-api-version 2024-06-20]] [--prerender]`
  * Prints the URL and every account with its keys; stops on SIGINT/SIGTERM.
  */
 import { readFile } from 'node:fs/promises';
@@ -18,6 +18,7 @@ const { values } = parseArgs({
     'rate-limit': { type: 'string' },
     'webhook-url': { type: 'string' },
     'webhook-secret': { type: 'string' },
+    'webhook-api-version': { type: 'string' },
     prerender: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
   },
@@ -45,7 +46,7 @@ async function options(): Promise<EmulatorOptions> {
       : { customers: integer('generate', values.generate) ?? DEFAULT_GENERATE.customers, seed: integer('seed', values.seed) ?? DEFAULT_GENERATE.seed },
     latencyMs: integer('latency-ms', values['latency-ms']),
     rateLimit: integer('rate-limit', values['rate-limit']),
-    webhook: webhookUrl && webhookSecret ? { url: webhookUrl, secret: webhookSecret } : undefined,
+    webhook: webhookUrl && webhookSecret ? { url: webhookUrl, secret: webhookSecret, apiVersion: values['webhook-api-version'] } : undefined,
     prerender: values.prerender,
   };
 }
@@ -69,7 +70,7 @@ const print = (text: string) => process.stdout.write(`${text}\n`);
 
 async function main(): Promise<void> {
   if (values.help) {
-    print('usage: pnpm emulator --port 12111 [--fixtures file.json] [--generate N] [--seed S] [--latency-ms MS] [--rate-limit RPS] [--webhook-url URL --webhook-secret whsec_…] [--prerender]');
+    print('usage: pnpm emulator --port 12111 [--fixtures file.json] [--generate N] [--seed S] [--latency-ms MS] [--rate-limit RPS] [--webhook-url URL --webhook-secret whsec_… [--webhook-api-version V]] [--prerender]');
     return;
   }
   const emulator = await startEmulator(await options());

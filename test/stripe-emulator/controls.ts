@@ -29,9 +29,11 @@ import {
   type SubscriptionPatch,
 } from './mutations/subscriptions.js';
 import type { OAuthSwitches } from './oauth.js';
+import { API_VERSION } from './objects.js';
 import type { StripeObject } from './resources.js';
 import { accountById, type EmulatorState, type Faults } from './state.js';
 import type { StatsSnapshot } from './stats.js';
+import { checkApiVersion } from './versions.js';
 import type { DeliverySwitches, WebhookEndpoint } from './webhooks.js';
 
 export interface AccountInfo {
@@ -72,6 +74,8 @@ export interface EmulatorControls {
   createInvoice(input: InvoiceInput): Stripe.Invoice;
   payInvoice(id: string): Stripe.Invoice;
   createCreditNote(input: CreditNoteInput): Stripe.CreditNote;
+  /** The account's default API version, which its events are created in (GET /v1/events, endpoints without one). */
+  setAccountApiVersion(apiVersion: string | undefined, accountId?: string): { apiVersion: string };
   /** Revokes the account's OAuth tokens and platform access; emits account.application.deauthorized. */
   deauthorize(accountId?: string): AccountInfo;
 
@@ -131,6 +135,11 @@ export function createControls(state: EmulatorState): EmulatorControls {
     payInvoice: (id) => payInvoice(state, id),
     createCreditNote: (input) => createCreditNote(state, input),
     deauthorize: (accountId) => info(deauthorizeAccount(state, accountId)),
+    setAccountApiVersion: (apiVersion, accountId) => {
+      const account = accountById(state, accountId);
+      account.apiVersion = apiVersion === undefined ? undefined : checkApiVersion(apiVersion);
+      return { apiVersion: account.apiVersion ?? API_VERSION };
+    },
 
     stats: () => ({ ...state.stats.read(), accounts: [...state.accounts.values()].map(info), platform_keys: { ...state.platformKeys } }),
     resetStats: () => state.stats.reset(),

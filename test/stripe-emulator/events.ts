@@ -9,6 +9,7 @@ import type { AccountState } from './accounts.js';
 import { served } from './expand.js';
 import { makeEvent, newId } from './objects.js';
 import type { StripeObject } from './resources.js';
+import { renderEvent, type VersionLookups } from './versions.js';
 import type { WebhookDispatcher } from './webhooks.js';
 
 const requestScope = new AsyncLocalStorage<{ id: string; idempotencyKey?: string }>();
@@ -18,6 +19,11 @@ export function withRequest<T>(request: { id: string; idempotencyKey?: string },
 }
 
 export type EventType = Stripe.Event['type'];
+
+/** Deleted coupons included: a discount still names the coupon it was made from. */
+const lookupsOf = (account: AccountState): VersionLookups => ({
+  coupon: (id) => account.store.entry('coupon', id)?.obj as unknown as Stripe.Coupon | undefined,
+});
 
 export class EventLog {
   constructor(
@@ -37,14 +43,20 @@ export class EventLog {
       ...(previous ? { previous_attributes: previous as never } : {}),
     });
     const request = requestScope.getStore();
-    const stored = {
+    const current = {
       ...event,
       pending_webhooks: this.webhooks.configured ? 1 : 0,
       request: { id: request?.id ?? null, idempotency_key: request?.idempotencyKey ?? null },
     } as Stripe.Event;
+    const lookups = lookupsOf(account);
+    // Created in the account's default version, as GET /v1/events serves it from then on.
+    const stored = account.apiVersion ? renderEvent(current, account.apiVersion, lookups) : current;
     account.store.put(stored as unknown as StripeObject);
     // A deauthorized app stops receiving the account's events, except the deauthorization itself.
-    if (account.connected || type === 'account.application.deauthorized') this.webhooks.enqueue(stored);
+    // An endpoint without a version of its own gets the account's default.
+    if (account.connected || type === 'account.application.deauthorized') {
+      this.webhooks.enqueue(current, (version) => renderEvent(current, version ?? account.apiVersion ?? current.api_version!, lookups));
+    }
     return stored;
   }
 }

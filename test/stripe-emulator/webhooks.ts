@@ -5,11 +5,17 @@
  */
 import { createHmac } from 'node:crypto';
 import type { Stats } from './stats.js';
+import { checkApiVersion } from './versions.js';
 
 export interface WebhookEndpoint {
   url: string;
   secret: string;
+  /** The version events are rendered in for this endpoint; the account's default version when omitted. */
+  apiVersion?: string;
 }
+
+/** An event as an endpoint on the given API version receives it (undefined: the account's default). */
+export type EventRenderer = (apiVersion: string | undefined) => object;
 
 export interface DeliverySwitches {
   duplicate?: boolean;
@@ -56,7 +62,7 @@ export class WebhookDispatcher {
     private readonly stats: Stats,
     private readonly logger?: WebhookLogger,
   ) {
-    this.endpoint = endpoint;
+    this.configure(endpoint);
   }
 
   get configured(): boolean {
@@ -64,6 +70,7 @@ export class WebhookDispatcher {
   }
 
   configure(endpoint: WebhookEndpoint | undefined): void {
+    if (endpoint?.apiVersion !== undefined) checkApiVersion(endpoint.apiVersion);
     this.endpoint = endpoint;
   }
 
@@ -71,9 +78,11 @@ export class WebhookDispatcher {
     this.switches = { ...this.switches, ...switches };
   }
 
-  enqueue(event: { id: string }): void {
+  /** Rendered now, in the endpoint's version: an event's data is fixed when it is created. */
+  enqueue(event: { id: string }, render?: EventRenderer): void {
     if (!this.endpoint) return;
-    this.pending.push({ id: event.id, payload: JSON.stringify(event, null, 2) });
+    const payload = render ? render(this.endpoint.apiVersion) : event;
+    this.pending.push({ id: event.id, payload: JSON.stringify(payload, null, 2) });
     if (this.scheduled) return;
     this.scheduled = true;
     const run = () => {

@@ -29,7 +29,7 @@ export async function post(url: string, payload: string, signature: string | und
 
 let counter = 0;
 /** An event in Stripe's shape around a given object. */
-export function makeEvent(type: string, object: Record<string, unknown>, fields: Partial<{ id: string; account: string | null; livemode: boolean; created: number }> = {}) {
+export function makeEvent(type: string, object: Record<string, unknown>, fields: Partial<{ id: string; account: string | null; livemode: boolean; created: number; api_version: string }> = {}) {
   counter += 1;
   const { account = null, ...rest } = fields;
   return {

@@ -44,6 +44,7 @@ export function registerControlRoutes(app: FastifyInstance, controls: EmulatorCo
   app.post('/_emulator/invoices', change((request) => controls.createInvoice(body(request))));
   app.post('/_emulator/invoices/:id/pay', change((request) => controls.payInvoice(id(request))));
   app.post('/_emulator/credit_notes', change((request) => controls.createCreditNote(body(request))));
+  app.post('/_emulator/accounts/:id/api-version', async (request) => controls.setAccountApiVersion(body<{ apiVersion?: string }>(request).apiVersion || undefined, id(request)));
   app.post('/_emulator/accounts/:id/deauthorize', change((request) => ({ id: controls.deauthorize(id(request)).id, connected: false })));
 
   app.get('/_emulator/clock', async () => ({ now: controls.clock.now() }));
@@ -58,8 +59,8 @@ export function registerControlRoutes(app: FastifyInstance, controls: EmulatorCo
   app.post('/_emulator/rate-limit', async (request) => controls.setRateLimit(body<{ perSecond?: number }>(request).perSecond));
   app.post('/_emulator/oauth', async (request) => controls.setOAuth(body(request)));
   app.post('/_emulator/webhooks', async (request) => {
-    const { url, secret, ...switches } = body<{ url?: string; secret?: string; duplicate?: boolean; reorder?: boolean; delayMs?: number }>(request);
-    if (url !== undefined) controls.setWebhookEndpoint(url && secret ? { url, secret } : undefined);
+    const { url, secret, apiVersion, ...switches } = body<{ url?: string; secret?: string; apiVersion?: string; duplicate?: boolean; reorder?: boolean; delayMs?: number }>(request);
+    if (url !== undefined) controls.setWebhookEndpoint(url && secret ? { url, secret, ...(apiVersion ? { apiVersion } : {}) } : undefined);
     return controls.setWebhookDelivery(switches);
   });
   app.post('/_emulator/webhooks/flush', async () => {

@@ -32,6 +32,8 @@ export const webhookEvents = pgTable(
     attempts: integer('attempts').notNull().default(0),
     receivedAt: timestamp('received_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     processedAt: timestamp('processed_at', { withTimezone: true, precision: 3 }),
+    /** The version Stripe rendered the event in (`event.api_version`): the payload is read only in the pinned one. */
+    apiVersion: text('api_version'),
   },
   (t) => [
     index('webhook_events_pending_idx').on(t.connectionId, t.created, t.id).where(sql`status = 'pending'`),

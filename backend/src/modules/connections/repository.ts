@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../db/database.js';
-import { connections, oauthStates } from '../../db/schema/index.js';
+import { connections, oauthStates, type StatusMessage } from '../../db/schema/index.js';
 
 export type ConnectionRow = typeof connections.$inferSelect;
 export type ConnectionInsert = typeof connections.$inferInsert;
@@ -106,6 +106,20 @@ export function createConnectionRepository(db: Db) {
         .where(eq(connections.id, id))
         .returning();
       return row!;
+    },
+
+    /**
+     * Replaces the status messages whose code starts with `codePrefix` by `messages`, leaving the
+     * others, in one statement: the sync and the webhook drain each keep their own on the same row.
+     */
+    async replaceStatusMessages(id: string, codePrefix: string, messages: StatusMessage[]): Promise<void> {
+      await db
+        .update(connections)
+        .set({
+          statusMessages: sql`coalesce((select jsonb_agg(m) from jsonb_array_elements(${connections.statusMessages}) m where not starts_with(m->>'code', ${codePrefix})), '[]'::jsonb) || ${JSON.stringify(messages)}::jsonb`,
+          updatedAt: sql`now()`,
+        })
+        .where(eq(connections.id, id));
     },
 
     /**

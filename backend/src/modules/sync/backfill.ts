@@ -367,9 +367,10 @@ export function createSyncRunner(deps: BackfillDeps) {
       await recomputeAll(state);
       phase('metrics and segments computed');
       await deps.runs.finish(run.id, { status: 'succeeded' });
+      // Its own messages only (`missing_…`): the webhook drain keeps others on the same row.
+      if (plan.kind === 'backfill') await deps.connections.replaceStatusMessages(connection.id, 'missing_', skippedMessages(state.cursors));
       await deps.connections.update(connection.id, {
         ...status('complete'),
-        ...(plan.kind === 'backfill' ? { statusMessages: skippedMessages(state.cursors) } : {}),
         lastSyncFinishedAt: new Date(),
         syncProgress: state.counts,
       });

@@ -2,11 +2,12 @@ import type Stripe from 'stripe';
 import type { FastifyBaseLogger } from 'fastify';
 import type { StoredObject } from '../../stripe/registry.js';
 import { ConnectionUnusableError, type ConnectionCredentials } from '../connections/credentials.js';
-import type { ConnectionRow } from '../connections/repository.js';
+import type { ConnectionRepository, ConnectionRow } from '../connections/repository.js';
 import type { ParticipantRepository } from '../participants/repository.js';
 import type { SegmentRepository } from '../segments/repository.js';
 import type { ObjectStore } from '../sync/object-store.js';
 import { loadCatalog, type Recompute } from '../sync/recompute.js';
+import { API_VERSION_MISMATCH, apiVersionMismatch, isPinnedVersion, PINNED_API_VERSION } from './api-version.js';
 import { createObservations, refetch, type Resolved } from './batch.js';
 import { handlerFor, type PendingEvent } from './handlers.js';
 import type { WebhookRepository } from './repository.js';
@@ -19,6 +20,7 @@ export interface ApplyDeps {
   segments: SegmentRepository;
   recompute: Recompute;
   disconnect(connectionId: string, reason: string): Promise<unknown>;
+  connections: Pick<ConnectionRepository, 'replaceStatusMessages'>;
   logger: FastifyBaseLogger;
 }
 
@@ -54,12 +56,20 @@ export function createEventApplier(deps: ApplyDeps) {
       deps.logger.warn({ connectionId: connection.id, objects: needFetch.length }, 'cannot re-fetch from Stripe: storing the newest event copies');
     }
     const resolved: Resolved[] = [];
-    for (const d of decisions) resolved.push(d.action === 'fetch' && stripe ? await refetch(stripe, d) : { ...d, action: 'write' });
+    for (const d of decisions) {
+      if (d.action === 'write') resolved.push(d);
+      else if (stripe) {
+        const fetched = await refetch(stripe, d);
+        if (fetched) resolved.push(fetched);
+      } else if (!d.foreign) resolved.push({ ...d, action: 'write' });
+      // A payload in another API version is never stored: without Stripe, the object waits for the next sync.
+    }
     return resolved;
   }
 
   async function storeParticipants(workspaceId: string, customers: Resolved[]): Promise<void> {
-    for (const group of byTypeAndVersion(customers)) {
+    // A tombstone (a deletion seen only in another API version) has no person to store.
+    for (const group of byTypeAndVersion(customers.filter((c) => !c.foreign))) {
       await deps.participants.upsertFromCustomers(workspaceId, group.map((c) => c.data), group[0]!.version);
     }
     const deleted = customers.filter((c) => c.data.deleted === true).map((c) => c.id);
@@ -93,9 +103,27 @@ export function createEventApplier(deps: ApplyDeps) {
     }
   }
 
+  /**
+   * The connection's status says when the webhook endpoint sends another API version, after the
+   * latest delivery of the batch; a delivery in the pinned version clears it (the endpoint was
+   * replaced). Events listed by the catch-up say nothing of the endpoint (they keep the version
+   * the account had when they were created), so they leave the message as it is.
+   */
+  async function reportEndpointVersion(connection: ActiveConnection, events: PendingEvent[]): Promise<void> {
+    const latest = events.filter((e) => e.source === 'webhook').at(-1);
+    if (!latest) return;
+    const current = connection.statusMessages.find((m) => m.code === API_VERSION_MISMATCH);
+    const wanted = isPinnedVersion(latest) ? undefined : apiVersionMismatch(latest.apiVersion);
+    if (current?.message === wanted?.message) return;
+    if (!wanted) deps.logger.info({ connectionId: connection.id }, 'webhook events arrive in the pinned API version again');
+    else deps.logger.warn({ connectionId: connection.id, apiVersion: latest.apiVersion, pinned: PINNED_API_VERSION }, 'webhook events arrive in another API version: their objects are re-fetched');
+    await deps.connections.replaceStatusMessages(connection.id, API_VERSION_MISMATCH, wanted ? [wanted] : []);
+  }
+
   return async function apply(connection: ActiveConnection, events: PendingEvent[]): Promise<void> {
     const observations = createObservations();
-    for (const event of events) handlerFor(event.type)?.apply(event, observations.sink);
+    // One rule for every handler: a payload in another API version is not read, its object is re-fetched.
+    for (const event of events) handlerFor(event.type)?.apply(event, isPinnedVersion(event) ? observations.sink : observations.foreignSink);
     const stored = await deps.repository.storedObjects(connection.workspaceId, observations.ids());
     const written = await resolveAll(connection, observations.decide(stored));
     for (const group of byTypeAndVersion(written)) {
@@ -103,6 +131,7 @@ export function createEventApplier(deps: ApplyDeps) {
     }
     await storeParticipants(connection.workspaceId, written.filter((d) => d.type.type === 'customer'));
     await recomputeTouched(connection, written);
+    await reportEndpointVersion(connection, events);
     const [uninstalled] = observations.deauthorizations;
     if (uninstalled) await deps.disconnect(connection.id, uninstalled);
   };

@@ -85,6 +85,9 @@ export function createCatchUp(deps: CatchUpDeps) {
             account: connection.stripeAccountId,
             livemode: event.livemode,
             created: event.created,
+            // Listed events keep the version they were created in (the account's default then),
+            // whatever version the listing asks for: the same rule as deliveries applies to them.
+            apiVersion: event.api_version,
             source: 'catch_up',
             status: 'pending',
             connectionId,

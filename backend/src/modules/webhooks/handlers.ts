@@ -1,3 +1,4 @@
+import type { WebhookEventSource } from '../../db/schema/index.js';
 import { objectType, type StoredObject, type StripeObjectType } from '../../stripe/registry.js';
 
 type ObjectTypeName = StripeObjectType['type'];
@@ -8,6 +9,9 @@ export interface PendingEvent {
   type: string;
   /** Unix seconds. */
   created: number;
+  /** `event.api_version`: the payload is read only when it is the pinned version (api-version.ts). */
+  apiVersion: string | null;
+  source: WebhookEventSource;
   object: StoredObject;
 }
 

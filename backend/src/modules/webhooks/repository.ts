@@ -22,7 +22,7 @@ export function createWebhookRepository(db: Db) {
   const intake = db
     .insert(webhookEvents)
     .select(
-      sql`select id, type, account, livemode, created, connection_id, workspace_id, object, source, status, reason, 0, now(), processed_at
+      sql`select id, type, account, livemode, created, connection_id, workspace_id, object, source, status, reason, 0, now(), processed_at, api_version
           from json_populate_recordset(null::webhook_events, ${sql.placeholder('rows')}::text::json)`,
     )
     .onConflictDoNothing({ target: webhookEvents.id })
@@ -55,6 +55,7 @@ export function createWebhookRepository(db: Db) {
           status: r.status,
           reason: r.reason,
           processed_at: r.processedAt?.toISOString(),
+          api_version: r.apiVersion,
         })),
       );
       return new Set((await intake.execute({ rows: json })).map((r) => r.id));
@@ -73,7 +74,15 @@ export function createWebhookRepository(db: Db) {
     /** The connection's next events to apply, oldest first (ties by id, so a batch is deterministic). */
     async pending(connectionId: string, limit: number): Promise<(PendingEvent & { attempts: number })[]> {
       const rows = await db
-        .select({ id: webhookEvents.id, type: webhookEvents.type, created: webhookEvents.created, object: webhookEvents.object, attempts: webhookEvents.attempts })
+        .select({
+          id: webhookEvents.id,
+          type: webhookEvents.type,
+          created: webhookEvents.created,
+          object: webhookEvents.object,
+          apiVersion: webhookEvents.apiVersion,
+          source: webhookEvents.source,
+          attempts: webhookEvents.attempts,
+        })
         .from(webhookEvents)
         .where(and(eq(webhookEvents.connectionId, connectionId), eq(webhookEvents.status, 'pending')))
         .orderBy(asc(webhookEvents.created), asc(webhookEvents.id))

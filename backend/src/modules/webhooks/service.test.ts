@@ -27,7 +27,7 @@ describe('segmentTotals: recounts coalesced across batches', () => {
 
 describe('drain: a stream of events applied in spaced batches', () => {
   it('spaces the batches of a stream, recounts the totals after the first and the last, each time before the events show as applied', async () => {
-    const event = (id: string): PendingEvent & { attempts: number } => ({ id, type: 'customer.created', created: 1, object: { id: `cus_${id}` }, attempts: 0 });
+    const event = (id: string): PendingEvent & { attempts: number } => ({ id, type: 'customer.created', created: 1, apiVersion: '2026-10-28.endive', source: 'webhook', object: { id: `cus_${id}` }, attempts: 0 });
     // Three batches arrive while the drain runs; the drain sees more waiting after the first two.
     const stream = [[event('e1'), event('e2')], [event('e3')], [event('e4'), event('e5')]];
     const log: string[] = [];

@@ -142,7 +142,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     async receive(rawBody: Buffer, signature: string | undefined): Promise<Receipt> {
       const event = verifyStripeEvent(rawBody, signature, deps.secrets);
       const route = await routeOf(event);
-      const base: WebhookEventInsert = { id: event.id, type: event.type, account: event.account, livemode: event.livemode, created: event.created, source: 'webhook', status: 'pending' };
+      const base: WebhookEventInsert = { id: event.id, type: event.type, account: event.account, livemode: event.livemode, created: event.created, apiVersion: event.apiVersion, source: 'webhook', status: 'pending' };
       const row: WebhookEventInsert =
         'connection' in route
           ? { ...base, connectionId: route.connection.id, workspaceId: route.connection.workspaceId, object: trimmedObject(event) }

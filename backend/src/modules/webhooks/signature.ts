@@ -11,6 +11,8 @@ export interface VerifiedEvent {
   created: number;
   livemode: boolean;
   account: string | null;
+  /** The version Stripe rendered the event in: the webhook endpoint's (null for events before 2014). */
+  apiVersion: string | null;
   object: Record<string, unknown> & { id: string };
 }
 
@@ -32,7 +34,7 @@ function shapeOf(event: unknown): VerifiedEvent {
   ) {
     throw badRequest('invalid_event', 'the payload is not a Stripe event (id, type, created, livemode, data.object.id)');
   }
-  return { id: e.id, type: e.type, created: e.created!, livemode: e.livemode, account: typeof e.account === 'string' ? e.account : null, object: object as VerifiedEvent['object'] };
+  return { id: e.id, type: e.type, created: e.created!, livemode: e.livemode, account: typeof e.account === 'string' ? e.account : null, apiVersion: typeof e.api_version === 'string' ? e.api_version : null, object: object as VerifiedEvent['object'] };
 }
 
 /**

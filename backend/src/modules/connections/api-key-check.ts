@@ -2,6 +2,7 @@ import Stripe from 'stripe';
 import type { StatusMessage } from '../../db/schema/index.js';
 import { AppError } from '../../http/app-error.js';
 import { STRIPE_OBJECT_TYPES } from '../../stripe/registry.js';
+import { INTERACTIVE_RETRY, withStripeRetry } from '../sync/stripe-retry.js';
 
 /** Each read the sync makes (the registry's types) plus events, which catch-up reads. */
 const READS = [
@@ -22,7 +23,7 @@ export interface KeyCheck {
 export async function checkApiKey(stripe: Stripe, livemode: boolean): Promise<KeyCheck> {
   let account: Stripe.Account;
   try {
-    account = await stripe.accounts.retrieveCurrent();
+    account = await withStripeRetry(() => stripe.accounts.retrieveCurrent(), INTERACTIVE_RETRY);
   } catch (error) {
     if (error instanceof Stripe.errors.StripeAuthenticationError || error instanceof Stripe.errors.StripePermissionError) {
       throw new AppError(422, 'stripe_key_rejected', `Stripe rejected the key: ${error.message}`, [{ field: 'body.api_key', message: error.message }]);
@@ -32,7 +33,7 @@ export async function checkApiKey(stripe: Stripe, livemode: boolean): Promise<Ke
   const outcomes = await Promise.all(
     READS.map(async (read) => {
       try {
-        await read.list(stripe);
+        await withStripeRetry(() => read.list(stripe), INTERACTIVE_RETRY);
         return undefined;
       } catch (error) {
         if (error instanceof Stripe.errors.StripePermissionError) return read;

@@ -15,7 +15,7 @@ export interface Pacer {
 
 /**
  * After a 429 the pace drops by this factor, once per second at most (one stall of either side
- * gets several requests refused at once), and climbs back by RECOVERY requests per second each
+ * gets several requests refused at once), and climbs back by RECOVERY_SHARE of the rate each
  * second, never below FLOOR of the configured rate. Stripe counts requests when they reach it, so
  * jitter on the way (an event loop busy parsing, a GC pause, either side) bunches up starts that
  * were evenly spaced here: running at the configured rate regardless turned that into up to ~60
@@ -23,10 +23,12 @@ export interface Pacer {
  * second below the rate is lost (a drop of d requests/s climbed back at r costs d²/2r requests'
  * worth of time): at 0.5 requests/s per second the backfill's busiest step ran at 85–89 of its 95
  * req/s with 9–21 refusals; at 2, at 90 req/s with 27–37; at 5, 50–61 refusals, too close to the
- * 5% of extra requests a backfill may make.
+ * 5% of extra requests a backfill may make. The climb is a share of the rate (2 requests/s per
+ * second at 100/s): an endpoint's 24/s climbing back by 2 each second was at its full rate again
+ * within 0.6 s of a refusal, and refused again (64 refusals of 1,950 invoice pages in a backfill).
  */
 const BACKOFF = 0.95;
-const RECOVERY = 2;
+const RECOVERY_SHARE = 0.02;
 const FLOOR = 0.5;
 
 /**
@@ -54,7 +56,7 @@ class Rate {
   }
 
   private current(now: number): number {
-    this.rate = Math.min(this.perSecond, this.rate + (RECOVERY * (now - this.rateAt)) / 1000);
+    this.rate = Math.min(this.perSecond, this.rate + (RECOVERY_SHARE * this.perSecond * (now - this.rateAt)) / 1000);
     this.rateAt = now;
     return this.rate;
   }

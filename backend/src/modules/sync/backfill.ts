@@ -335,22 +335,24 @@ export function createSyncRunner(deps: BackfillDeps) {
       // beside the catalog, so the longest (invoices), which sets the pace, starts at once.
       const early = plan.customerData.filter((type) => type !== 'customer');
       const earlyReads = Promise.all(early.map((type) => fetchType(state, objectType(type))));
-      earlyReads.catch(() => undefined); // awaited below, or settled before the failure is thrown
-      try {
+      const catalogThenCustomers = (async () => {
         await Promise.all(plan.catalog.map((type) => fetchType(state, objectType(type))));
         phase('catalog and subscriptions read');
         if (plan.catalog.includes('product')) {
-          const products = (await deps.objects.ofType(connection.workspaceId, 'product')).map((p) => ({ id: p.id, name: String(p.name ?? p.id) }));
-          await deps.segments.ensureStripeSegments(connection.workspaceId, products);
+          const workspaceId = state.connection.workspaceId;
+          const products = (await deps.objects.ofType(workspaceId, 'product')).map((p) => ({ id: p.id, name: String(p.name ?? p.id) }));
+          await deps.segments.ensureStripeSegments(workspaceId, products);
         }
         await deps.connections.update(connection.id, status('segments_synced'));
         await Promise.all(plan.customerData.filter((type) => type === 'customer').map((type) => fetchType(state, objectType(type))));
-        await earlyReads;
+      })();
+      try {
+        await Promise.all([catalogThenCustomers, earlyReads]);
       } catch (error) {
-        // No reader may still write once the job's retry starts.
+        // No reader may still write once the job's retry starts; the first failure is the run's.
         state.failure ??= error;
-        await earlyReads.catch(() => undefined);
-        throw error;
+        await Promise.allSettled([catalogThenCustomers, earlyReads]);
+        throw state.failure;
       }
       phase('customers, invoices and credit notes read');
       await recomputeAll(state);

@@ -90,7 +90,7 @@ export function createServices(deps: AppDeps) {
     recompute,
     transaction: (work) => database.db.transaction(work),
     logger: deps.logger,
-    limits: { perSecond: { test: config.STRIPE_RATE_LIMIT_TEST, live: config.STRIPE_RATE_LIMIT_LIVE }, concurrency: config.SYNC_CONCURRENCY },
+    limits: { concurrency: config.SYNC_CONCURRENCY },
   });
   const syncParticipant = createParticipantSync({ connections: connectionRepository, credentials, objects, participants, recompute });
   const syncCustomer = createCustomerSync({ connections: connectionRepository, participants, syncParticipant });

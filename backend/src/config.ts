@@ -36,6 +36,18 @@ const list = z
 
 const url = z.url({ protocol: /^https?$/ });
 
+/** `METHOD /v1/route=perSecond[,…]`, ids written `:id`. */
+const endpointRates = z.string().transform((value, ctx) => {
+  const rates: Record<string, number> = {};
+  for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
+    const match = /^((?:GET|POST|DELETE) \/\S+)\s*=\s*(\d+)$/.exec(entry);
+    const perSecond = Number(match?.[2]);
+    if (!match || perSecond < 1 || perSecond > 1000) ctx.addIssue({ code: 'custom', message: `"${entry}" must read 'GET /v1/route=perSecond' (1-1000)` });
+    else rates[match[1]!] = perSecond;
+  }
+  return rates;
+});
+
 /** `id:base64key[,id:base64key…]`; the first key encrypts, all of them decrypt (rotation). */
 const encryptionKeys = z.string().transform((value, ctx) => {
   const keys = value.split(',').map((entry) => entry.trim()).filter(Boolean).map((entry) => {
@@ -72,6 +84,10 @@ const schema = z.object({
   STRIPE_APP_SIGNING_SECRETS: list.pipe(z.array(prefixed(['absec_'])).min(1, 'needs at least one absec_ secret')),
   STRIPE_RATE_LIMIT_TEST: z.coerce.number().int().min(1).max(1000).default(20),
   STRIPE_RATE_LIMIT_LIVE: z.coerce.number().int().min(1).max(1000).default(80),
+  /** Per endpoint (`GET /v1/invoices`): Stripe allows 25/s; search endpoints run at most 18 (Stripe: 20). */
+  STRIPE_ENDPOINT_RATE_LIMIT: z.coerce.number().int().min(1).max(1000).default(22),
+  /** Per-endpoint overrides: `GET /v1/invoices=24,GET /v1/invoices/search=15`. */
+  STRIPE_ENDPOINT_RATE_LIMITS: endpointRates.default({}),
   SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(16),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
   INTERVIEW_BASE_URL: url.optional(),

@@ -8,7 +8,7 @@ import { databaseTarget } from './db/target.js';
 import { jobDefinitions } from './jobs/definitions.js';
 import { createJobQueue } from './jobs/job-queue.js';
 import { createLogger } from './logger.js';
-import { createStripeFactory } from './stripe/client.js';
+import { createStripeFactory, stripeLimitsOf } from './stripe/client.js';
 
 /** How long in-flight requests and jobs get to finish after SIGTERM/SIGINT. */
 const SHUTDOWN_GRACE_MS = 25_000;
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const database = await openDatabase(databaseTarget(config));
   await runMigrations(database);
   const jobs = createJobQueue(database, logger);
-  const deps = { config, database, jobs, logger, stripe: createStripeFactory({ apiBase: config.STRIPE_API_BASE }) };
+  const deps = { config, database, jobs, logger, stripe: createStripeFactory({ apiBase: config.STRIPE_API_BASE, limits: stripeLimitsOf(config) }) };
   const services = createServices(deps);
   await jobs.start(jobDefinitions(services));
   const app = await buildApp(deps, services);

@@ -30,6 +30,7 @@ import {
 } from './mutations/subscriptions.js';
 import type { OAuthSwitches } from './oauth.js';
 import { API_VERSION } from './objects.js';
+import { checkedRateLimits, type RateLimits } from './rate-limit.js';
 import type { StripeObject } from './resources.js';
 import { accountById, type EmulatorState, type Faults } from './state.js';
 import type { StatsSnapshot } from './stats.js';
@@ -82,7 +83,10 @@ export interface EmulatorControls {
   stats(): EmulatorStats;
   resetStats(): void;
   setFaults(faults: Partial<Faults>): Faults;
+  /** The global rate of both modes (sliding 1 s window); the other limits stay. */
   setRateLimit(perSecond: number | undefined): { perSecond: number | null };
+  /** Replaces the limits named (global per mode, endpoint default and overrides, concurrency); 0 or null lifts one. */
+  setRateLimits(limits: Partial<RateLimits>): RateLimits;
   setLatency(ms: number): { latencyMs: number };
   setOAuth(switches: OAuthSwitches): OAuthSwitches;
   setWebhookEndpoint(endpoint: WebhookEndpoint | undefined): void;
@@ -152,8 +156,12 @@ export function createControls(state: EmulatorState): EmulatorControls {
     },
     setRateLimit: (perSecond) => {
       const limit = perSecond && perSecond > 0 ? perSecond : undefined;
-      state.limiter.setLimit(limit);
+      state.limiter.configure({ ...state.limiter.current(), global: limit ? { live: limit, test: limit } : {} });
       return { perSecond: limit ?? null };
+    },
+    setRateLimits: (limits) => {
+      state.limiter.configure({ ...state.limiter.current(), ...checkedRateLimits(limits) });
+      return state.limiter.current();
     },
     setLatency: (ms) => {
       state.latencyMs = Math.max(0, Number(ms) || 0);

@@ -20,6 +20,8 @@ export class EmulatorError extends Error {
   constructor(
     readonly status: number,
     readonly body: { error: StripeErrorBody } | OAuthErrorBody,
+    /** Response headers that go with the error (a 429's reason). */
+    readonly headers: Record<string, string> = {},
   ) {
     super('error_description' in body ? body.error_description : body.error.message);
   }
@@ -98,13 +100,16 @@ export const errors = {
       type: 'invalid_request_error',
       message: `Unrecognized request URL (${method}: ${url}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
     }),
-  rateLimit: () =>
-    stripeError(429, {
+  /** Stripe names the limiter that refused in `Stripe-Rate-Limited-Reason` (docs.stripe.com/rate-limits). */
+  rateLimit: (reason: string) => {
+    const error = stripeError(429, {
       type: 'invalid_request_error',
       code: 'rate_limit',
       message:
         'Request rate limit exceeded. You can learn more about rate limits here https://stripe.com/docs/rate-limits.',
-    }),
+    });
+    return new EmulatorError(error.status, error.body, { 'Stripe-Rate-Limited-Reason': reason });
+  },
   apiError: () =>
     new EmulatorError(500, {
       error: { type: 'api_error', message: 'An unknown error occurred. Please try again or contact support (https://support.stripe.com/).' },

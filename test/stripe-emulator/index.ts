@@ -14,7 +14,7 @@ import { served } from './expand.js';
 import { generateAccount, type FixtureFile } from './generator.js';
 import { IdempotencyCache } from './idempotency.js';
 import { OAuthService } from './oauth.js';
-import { RateLimiter } from './rate-limit.js';
+import { RateLimiter, rateLimitsOf, type RateLimits } from './rate-limit.js';
 import { onAuthorized } from './routes/oauth.js';
 import { objectBytes } from './json-body.js';
 import { buildServer } from './server.js';
@@ -31,7 +31,12 @@ export interface EmulatorOptions {
   generate?: { customers: number; seed?: number };
   /** Added to every /v1 request. */
   latencyMs?: number;
-  /** Requests per second per account (sliding 1 s window); unlimited by default. */
+  /**
+   * Stripe's limiters (rate-limit.ts): STRIPE_RATE_LIMITS for Stripe's documented defaults;
+   * none by default, so tests may burst. Fields left out are unlimited.
+   */
+  rateLimits?: Partial<RateLimits>;
+  /** Global requests per second per account, in both modes (sliding 1 s window); overrides `rateLimits.global`. */
   rateLimit?: number;
   webhook?: WebhookEndpoint;
   platformKeys?: { test: string; live: string };
@@ -76,7 +81,7 @@ export function createState(options: EmulatorOptions = {}): EmulatorState {
     clientIds,
     accounts: new Map(fixtures.accounts.map((fixture) => [fixture.id, loadAccount(fixture, keys, clock.now())])),
     platform: platformAccount(keys, platformKeys, clock.now()),
-    limiter: new RateLimiter(options.rateLimit),
+    limiter: new RateLimiter(rateLimitsOf(options.rateLimits, options.rateLimit)),
     idempotency: new IdempotencyCache(),
     events: new EventLog(() => clock.now(), webhooks),
     faults: { errorRate: 0, rateLimitRate: 0, resetRate: 0, failNext: 0 },
@@ -126,3 +131,4 @@ export type { FixtureAccount, FixtureFile } from './generator.js';
 export type { AccountInfo, EmulatorControls, EmulatorStats } from './controls.js';
 export type { Clock } from './clock.js';
 export { signatureHeader } from './webhooks.js';
+export { STRIPE_RATE_LIMITS, type RateLimits } from './rate-limit.js';

@@ -54,7 +54,7 @@ export function buildServer(state: EmulatorState, controls: EmulatorControls, lo
     const endpoint = endpointOf(request.method, request.routeOptions.url);
     if (endpoint) state.stats.request(endpoint);
   });
-  app.addHook('onResponse', async (_request, reply) => state.stats.status(reply.statusCode));
+  app.addHook('onResponse', async (request, reply) => state.stats.status(reply.statusCode, endpointOf(request.method, request.routeOptions.url)));
 
   app.setErrorHandler((error, request, reply) => {
     const known = error instanceof EmulatorError ? error : undefined;
@@ -69,7 +69,7 @@ export function buildServer(state: EmulatorState, controls: EmulatorControls, lo
       const livemode = /_live_/.test(request.headers.authorization ?? '');
       body.error = { ...body.error, request_log_url: requestLogUrl(livemode, request.id) };
     }
-    return reply.code(failure.status).send(body);
+    return reply.code(failure.status).headers(failure.headers).send(body);
   });
 
   app.setNotFoundHandler((request, reply) => {

@@ -3,6 +3,8 @@ export interface StatsSnapshot {
   requests: Record<string, number>;
   total: number;
   rateLimited: number;
+  /** 429s per endpoint. */
+  rateLimitedBy: Record<string, number>;
   serverErrors: number;
   connectionResets: number;
   webhooks: { delivered: number; failed: number; attempts: number };
@@ -12,7 +14,7 @@ export class Stats {
   private snapshot: StatsSnapshot = Stats.empty();
 
   private static empty(): StatsSnapshot {
-    return { requests: {}, total: 0, rateLimited: 0, serverErrors: 0, connectionResets: 0, webhooks: { delivered: 0, failed: 0, attempts: 0 } };
+    return { requests: {}, total: 0, rateLimited: 0, rateLimitedBy: {}, serverErrors: 0, connectionResets: 0, webhooks: { delivered: 0, failed: 0, attempts: 0 } };
   }
 
   request(endpoint: string): void {
@@ -20,8 +22,11 @@ export class Stats {
     this.snapshot.total += 1;
   }
 
-  status(code: number): void {
-    if (code === 429) this.snapshot.rateLimited += 1;
+  status(code: number, endpoint?: string): void {
+    if (code === 429) {
+      this.snapshot.rateLimited += 1;
+      if (endpoint) this.snapshot.rateLimitedBy[endpoint] = (this.snapshot.rateLimitedBy[endpoint] ?? 0) + 1;
+    }
     if (code >= 500) this.snapshot.serverErrors += 1;
   }
 

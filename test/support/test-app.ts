@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import supertest from 'supertest';
 import { buildApp, createServices, type Services } from '@ui/backend/src/app.js';
-import { createStripeFactory } from '@ui/backend/src/stripe/client.js';
+import { createStripeFactory, stripeLimitsOf } from '@ui/backend/src/stripe/client.js';
 import { loadConfig, type Config } from '@ui/backend/src/config.js';
 import { jobDefinitions } from '@ui/backend/src/jobs/definitions.js';
 import type { Database } from '@ui/backend/src/db/database.js';
@@ -33,7 +33,7 @@ export async function startTestApp(
   const logger = pino({ level: config.LOG_LEVEL });
   const database = await openMigratedTestDatabase();
   const jobs = createJobQueue(database, logger);
-  const deps = { config, database, jobs, logger, stripe: createStripeFactory({ apiBase: config.STRIPE_API_BASE }) };
+  const deps = { config, database, jobs, logger, stripe: createStripeFactory({ apiBase: config.STRIPE_API_BASE, limits: stripeLimitsOf(config) }) };
   const services = createServices(deps);
   await jobs.start(options.jobs ?? jobDefinitions(services), { work: options.work ?? true });
   const app = await buildApp(deps, services);

@@ -104,8 +104,8 @@ describe('a first sync killed with SIGKILL', () => {
     const first = await startService();
     const connectedAt = Date.now();
     await api(first.url, apiKey, '/api/integrations/stripe/key', { method: 'PUT', body: JSON.stringify({ api_key: secretKey }) });
-    // Well into the invoices (their ranges planned and partly read), yet not done.
-    const atKill = await pollStatus(first.url, apiKey, (s) => s.status === 'complete' || (s.sync_progress.invoice ?? 0) >= counts.invoice! / 4, 60_000, 10);
+    // Past the catalog step and well into the invoices (read from the start, beside the catalog: their ranges planned and partly read), yet not done.
+    const atKill = await pollStatus(first.url, apiKey, (s) => s.status === 'complete' || (s.status === 'segments_synced' && (s.sync_progress.invoice ?? 0) >= counts.invoice! / 4), 60_000, 10);
     first.process.child.kill('SIGKILL');
     await first.process.exited;
     const killedAt = Date.now();

@@ -2,21 +2,33 @@ import { constants } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import Stripe from 'stripe';
 import { type ElementKeys, parseJsonBytes } from './json-bytes.js';
+import type { AccountLimiter } from './request-limiter.js';
 
 /** For a request (method and path with its query), the keys to keep of each listed object, if not all. */
 export type ListedKeys = (method: string, path: string) => ElementKeys | undefined;
 
 /**
- * stripe-node's own Node client, with response bodies kept as bytes and parsed by
+ * stripe-node's own Node client (`node`), with response bodies kept as bytes and parsed by
  * `parseJsonBytes` (see json-bytes.ts) instead of being decoded chunk by chunk into one string,
- * list pages' objects cut down to `listedKeys`.
+ * list pages' objects cut down to `listedKeys`. Every request, stripe-node's retries included,
+ * waits for its turn at the account's `limiter`; a 429 tells the limiter which pace to lower
+ * (Stripe names its limiter in `Stripe-Rate-Limited-Reason`).
  */
-export function createHttpClient(listedKeys: ListedKeys): Stripe.HttpClient {
-  const node = Stripe.createNodeHttpClient();
+export function createHttpClient(node: Stripe.HttpClient, listedKeys: ListedKeys, limiter: AccountLimiter, endpointOf: (method: string, path: string) => string): Stripe.HttpClient {
   return {
     getClientName: () => node.getClientName(),
-    makeRequest: async (host, port, path, method, ...rest) => bytesResponse(await node.makeRequest(host, port, path, method, ...rest), listedKeys(method, path)),
+    makeRequest: async (host, port, path, method, ...rest) => {
+      const endpoint = endpointOf(method, path);
+      const response = await limiter(endpoint, () => node.makeRequest(host, port, path, method, ...rest));
+      if (response.getStatusCode() === 429) limiter.refused(endpoint, reasonOf(response.getHeaders()));
+      return bytesResponse(response, listedKeys(method, path));
+    },
   };
+}
+
+function reasonOf(headers: Record<string, unknown>): string | undefined {
+  const value = headers['stripe-rate-limited-reason'];
+  return typeof value === 'string' ? value : undefined;
 }
 
 function bytesResponse(response: Stripe.HttpClientResponse, keep: ElementKeys | undefined): Stripe.HttpClientResponse {

@@ -1,6 +1,5 @@
-import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
-import { createPacer, createRequestLimiter } from './request-limiter.js';
+import { createAccountLimiter, createPacer, type AccountLimiter } from './request-limiter.js';
 
 /**
  * Virtual time for the pacer: `sleep` sets a timer that fires `lateness(due)` ms after it is
@@ -96,27 +95,93 @@ describe('createPacer', () => {
   });
 });
 
-describe('createRequestLimiter', () => {
-  it('passes a 429 on to the caller, whose retry decides what to do with it', async () => {
-    const limit = createRequestLimiter({ perSecond: 1000, concurrency: 3 });
-    const refusal = new Stripe.errors.StripeRateLimitError({ message: 'Too many requests', type: 'rate_limit_error' } as never);
-    await expect(limit(() => Promise.reject(refusal))).rejects.toBe(refusal);
-    await expect(limit(async () => 'next')).resolves.toBe('next');
+/** Start times per endpoint of `callers` callers per endpoint, each going through the limiter `each` times in a row. */
+async function accountStarts(clock: ReturnType<typeof virtualClock>, limiter: AccountLimiter, load: Record<string, { callers: number; each: number }>) {
+  const starts: Record<string, number[]> = {};
+  const callers = Object.entries(load).flatMap(([endpoint, { callers: n, each }]) =>
+    Array.from({ length: n }, async () => {
+      for (let i = 0; i < each; i++) await limiter(endpoint, async () => void (starts[endpoint] ??= []).push(clock.time));
+    }),
+  );
+  const all = Promise.all(callers);
+  await clock.run();
+  await all;
+  return starts;
+}
+
+describe('createAccountLimiter', () => {
+  const limits = (perSecond: number, endpointPerSecond: number, concurrency = 100) => ({ perSecond, endpointPerSecond: () => endpointPerSecond, concurrency });
+
+  it('holds each endpoint to its rate and the account to its global rate, under late timers and a stall', async () => {
+    const clock = virtualClock((due) => (due >= 1500 && due < 1800 ? 1800 - due : 1));
+    const starts = await accountStarts(clock, createAccountLimiter(limits(60, 25), clock), {
+      'GET /v1/invoices': { callers: 8, each: 20 },
+      'GET /v1/customers': { callers: 8, each: 20 },
+      'GET /v1/subscriptions': { callers: 8, each: 20 },
+    });
+    const all = Object.values(starts).flat().sort((a, b) => a - b);
+    expect(all).toHaveLength(480);
+    for (const times of Object.values(starts)) expect(mostInOneSecond(times.sort((a, b) => a - b))).toBeLessThanOrEqual(25);
+    expect(mostInOneSecond(all)).toBeLessThanOrEqual(60);
+    // The global rate binds (3 × 25 > 60): 480 starts at 60/s, less the stall.
+    expect(all.at(-1)! - all[0]!).toBeLessThan((479 / 60) * 1000 + 400);
   });
 
-  it('keeps at most `concurrency` requests in flight', async () => {
-    const limit = createRequestLimiter({ perSecond: 1000, concurrency: 3 });
+  it('runs endpoints side by side at their own rates: a busy one does not slow another', async () => {
+    const clock = virtualClock(() => 0);
+    const starts = await accountStarts(clock, createAccountLimiter(limits(100, 25), clock), {
+      'GET /v1/invoices': { callers: 12, each: 25 },
+      'GET /v1/customers': { callers: 1, each: 100 },
+    });
+    // 300 invoice starts at 25/s take 12 s; the customers' 100 take 4 s, not a share of the invoices' time.
+    expect(starts['GET /v1/customers']!.at(-1)!).toBeLessThan(4000);
+    expect(starts['GET /v1/invoices']!.at(-1)!).toBeGreaterThanOrEqual(11_900);
+    expect(starts['GET /v1/invoices']!.at(-1)!).toBeLessThan(12_000);
+  });
+
+  it('lowers the pace Stripe names in its refusal: the account for global-rate, the endpoint otherwise', async () => {
+    const run = async (reason: string | undefined) => {
+      const clock = virtualClock(() => 0);
+      const limiter = createAccountLimiter(limits(200, 100), clock);
+      let refusedOnce = false;
+      const starts = await accountStarts(clock, Object.assign(async <T>(endpoint: string, request: () => Promise<T>) => {
+        const result = await limiter(endpoint, request);
+        if (!refusedOnce && clock.time >= 2000 && endpoint === 'GET /v1/invoices') {
+          refusedOnce = true;
+          limiter.refused(endpoint, reason);
+        }
+        return result;
+      }, limiter), { 'GET /v1/invoices': { callers: 4, each: 150 }, 'GET /v1/customers': { callers: 4, each: 150 } });
+      const inSecond = (endpoint: string, from: number) => starts[endpoint]!.filter((t) => t >= from && t < from + 1000).length;
+      return { invoices: [inSecond('GET /v1/invoices', 1000), inSecond('GET /v1/invoices', 2100)], customers: [inSecond('GET /v1/customers', 1000), inSecond('GET /v1/customers', 2100)] };
+    };
+    // Endpoints at 100/s each fill the global 200/s: a lower global pace shows on both, a lower endpoint pace on that one only.
+    const endpoint = await run('endpoint-rate');
+    expect(endpoint.invoices[0]).toBe(100);
+    expect(endpoint.invoices[1]).toBeLessThan(100);
+    expect(endpoint.customers[1]).toBe(100);
+    const global = await run('global-rate');
+    expect(global.invoices[1]! + global.customers[1]!).toBeLessThan(200);
+    expect(global.customers[1]).toBeLessThan(100);
+    expect(await run(undefined)).toEqual(endpoint);
+  });
+
+  it('keeps at most `concurrency` requests in flight, and a failed request frees its place', async () => {
+    const limiter = createAccountLimiter({ perSecond: 1000, endpointPerSecond: () => 1000, concurrency: 3 });
     let inFlight = 0;
     let most = 0;
-    await Promise.all(
-      Array.from({ length: 12 }, () =>
-        limit(async () => {
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) =>
+        limiter(i % 2 ? 'GET /v1/invoices' : 'GET /v1/customers', async () => {
           most = Math.max(most, ++inFlight);
           await new Promise((resolve) => setTimeout(resolve, 5));
           inFlight--;
+          if (i % 3 === 0) throw new Error('refused');
         }),
       ),
     );
     expect(most).toBe(3);
+    expect(outcomes.filter((o) => o.status === 'rejected')).toHaveLength(4);
+    expect(limiter.idleFor(0)).toBe(true);
   });
 });

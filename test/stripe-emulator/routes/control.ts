@@ -57,6 +57,7 @@ export function registerControlRoutes(app: FastifyInstance, controls: EmulatorCo
 
   app.post('/_emulator/faults', async (request) => controls.setFaults(body(request)));
   app.post('/_emulator/rate-limit', async (request) => controls.setRateLimit(body<{ perSecond?: number }>(request).perSecond));
+  app.post('/_emulator/rate-limits', async (request) => controls.setRateLimits(body(request)));
   app.post('/_emulator/oauth', async (request) => controls.setOAuth(body(request)));
   app.post('/_emulator/webhooks', async (request) => {
     const { url, secret, apiVersion, ...switches } = body<{ url?: string; secret?: string; apiVersion?: string; duplicate?: boolean; reorder?: boolean; delayMs?: number }>(request);

@@ -1,7 +1,8 @@
 /**
  * What every /v1 request goes through before its handler, in Stripe's order as far as a client
- * can tell: latency, injected faults, authentication, the per-account rate limit, and replay of
- * idempotent POSTs.
+ * can tell: authentication, the rate and concurrency limits (a request holds its place in the
+ * concurrency limit for its whole latency, as it would at Stripe), latency, injected faults, and
+ * replay of idempotent POSTs.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AccountState } from '../accounts.js';
@@ -64,15 +65,35 @@ function injectError(state: EmulatorState): boolean {
   return chance(state.faults.errorRate);
 }
 
+/** A refused key is answered after the same latency as any other request. */
+async function authenticated(state: EmulatorState, request: FastifyRequest): Promise<AuthContext> {
+  try {
+    return authenticate(state, request);
+  } catch (error) {
+    if (state.latencyMs > 0) await sleep(state.latencyMs);
+    throw error;
+  }
+}
+
+/** The endpoint a request counts against: its method and route pattern (one for every id). */
+const endpointOf = (request: FastifyRequest) => `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`;
+
 export function v1Route(state: EmulatorState, handler: V1Handler) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
-    if (state.latencyMs > 0) await sleep(state.latencyMs);
-    if (chance(state.faults.resetRate)) return resetConnection(state, request, reply);
-    if (injectError(state)) throw errors.apiError();
-    const context = authenticate(state, request);
-    if (!state.limiter.allow(context.accountId) || chance(state.faults.rateLimitRate)) throw errors.rateLimit();
-    const account = accountById(state, context.accountId);
-    const body = await runIdempotent(state, request, reply, context, () => handler(request, context, account));
-    return body instanceof JsonBody ? reply.type('application/json; charset=utf-8').send(body.bytes) : body;
+    const context = await authenticated(state, request);
+    const admission = state.limiter.admit(context.accountId, context.credential.livemode ? 'live' : 'test', endpointOf(request));
+    try {
+      if (state.latencyMs > 0) await sleep(state.latencyMs);
+      if (admission.refused) throw errors.rateLimit(admission.refused);
+      if (chance(state.faults.resetRate)) return resetConnection(state, request, reply);
+      if (injectError(state)) throw errors.apiError();
+      // An injected 429 stands for the account's global rate having been used up elsewhere.
+      if (chance(state.faults.rateLimitRate)) throw errors.rateLimit('global-rate');
+      const account = accountById(state, context.accountId);
+      const body = await runIdempotent(state, request, reply, context, () => handler(request, context, account));
+      return body instanceof JsonBody ? reply.type('application/json; charset=utf-8').send(body.bytes) : body;
+    } finally {
+      admission.release();
+    }
   };
 }

@@ -2,6 +2,7 @@ import Stripe from 'stripe';
 import type { StatusMessage } from '../../db/schema/index.js';
 import { AppError } from '../../http/app-error.js';
 import { STRIPE_OBJECT_TYPES } from '../../stripe/registry.js';
+import { INTERACTIVE_RETRY, withStripeRetry } from '../sync/stripe-retry.js';
 
 /** Each read the sync makes (the registry's types) plus events, which catch-up reads. */
 const READS = [
@@ -35,7 +36,7 @@ const NAMED_ACCOUNT = /\bon account '(acct_[A-Za-z0-9]+)'/;
  */
 async function accountOfKey(stripe: Stripe): Promise<string> {
   try {
-    return (await stripe.accounts.retrieveCurrent()).id;
+    return (await withStripeRetry(() => stripe.accounts.retrieveCurrent(), INTERACTIVE_RETRY)).id;
   } catch (error) {
     if (error instanceof Stripe.errors.StripeAuthenticationError) throw rejected(`Stripe rejected the key: ${error.message}`);
     if (!(error instanceof Stripe.errors.StripePermissionError)) throw error;
@@ -55,7 +56,7 @@ export async function checkApiKey(stripe: Stripe, livemode: boolean): Promise<Ke
   const outcomes = await Promise.all(
     READS.map(async (read) => {
       try {
-        await read.list(stripe);
+        await withStripeRetry(() => read.list(stripe), INTERACTIVE_RETRY);
         return undefined;
       } catch (error) {
         if (error instanceof Stripe.errors.StripePermissionError) return read;

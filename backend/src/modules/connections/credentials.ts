@@ -59,13 +59,13 @@ export function createConnectionCredentials(deps: {
   }
 
   return {
-    /** A client acting as the connected account: its OAuth token or its restricted key. */
+    /** A client acting as the connected account: its OAuth token or its restricted key, paced as the connection's (one account's) requests. */
     async stripeFor(connection: Pick<ConnectionRow, 'id' | 'mode' | 'apiKeySealed' | 'status'>): Promise<Stripe> {
       if (connection.mode === 'api_key') {
         if (!connection.apiKeySealed || connection.status === 'disconnected') throw new ConnectionUnusableError('the Stripe connection has no key');
-        return deps.stripe.forKey(box.decrypt(connection.apiKeySealed, sealContext(connection.id, 'api_key')));
+        return deps.stripe.forKey(box.decrypt(connection.apiKeySealed, sealContext(connection.id, 'api_key')), connection.id);
       }
-      return deps.stripe.forKey(await accessToken(connection.id));
+      return deps.stripe.forKey(await accessToken(connection.id), connection.id);
     },
   };
 }

@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import Stripe from 'stripe';
 import type { Config } from '../../config.js';
 import type { StripeFactory, StripeMode } from '../../stripe/client.js';
+import { INTERACTIVE_RETRY, withStripeRetry } from '../sync/stripe-retry.js';
 
 export interface TokenGrant {
   accessToken: string;
@@ -28,7 +30,9 @@ export function createStripeOAuth(config: Pick<Config, 'stripeModes'>, stripe: S
   };
 
   const grant = async (mode: StripeMode, params: Record<string, string>): Promise<TokenGrant> => {
-    const response = (await platform(mode).rawRequest('POST', '/v1/oauth/token', params)) as unknown as Record<string, unknown>;
+    // One key for every attempt: a retried exchange whose first answer was lost replays it instead of spending the code twice.
+    const idempotencyKey = `oauth-token-${randomUUID()}`;
+    const response = (await withStripeRetry(() => platform(mode).rawRequest('POST', '/v1/oauth/token', params, { idempotencyKey }), INTERACTIVE_RETRY)) as unknown as Record<string, unknown>;
     return {
       accessToken: String(response.access_token),
       refreshToken: String(response.refresh_token),

@@ -3,7 +3,6 @@ import Stripe from 'stripe';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../../db/database.js';
 import type { RangeCursor, StatusMessage, SyncCursor } from '../../db/schema/index.js';
-import { createRequestLimiter } from '../../stripe/request-limiter.js';
 import { createCheckpointer } from './checkpointer.js';
 import { createdFilter, cursorAfter, largestRange, planRanges, splitLargest, STRIPE_EPOCH, type RangeProgress } from './list-ranges.js';
 import { CATALOG_TYPES, CUSTOMER_TYPES, listSubscriptionItems, objectType, storeSubscription, type ListParams, type StoredObject, type StripeObjectType } from '../../stripe/registry.js';
@@ -27,7 +26,8 @@ export interface BackfillDeps {
   /** Runs `work` in one database transaction. */
   transaction<T>(work: (tx: Db) => Promise<T>): Promise<T>;
   logger: FastifyBaseLogger;
-  limits: { perSecond: { test: number; live: number }; concurrency: number };
+  /** Requests in flight per account (the Stripe client's limiter holds them to it): ranges read in parallel per list. */
+  limits: { concurrency: number };
   retry?: RetryOptions;
 }
 
@@ -50,7 +50,7 @@ interface RunState {
   plan: SyncPlan;
   connection: ConnectionRow & { workspaceId: string };
   stripe: Stripe;
-  /** Every Stripe request of the run: rate-limited per account and retried on 429/5xx. */
+  /** Every Stripe request of the run: retried on 429/5xx; the client paces each attempt per endpoint and account (client.ts). */
   call: <T>(request: () => Promise<T>) => Promise<T>;
   /** Lower bound for `created` ranges; asked of Stripe once, on first need. */
   accountCreated(): Promise<number>;
@@ -343,8 +343,7 @@ export function createSyncRunner(deps: BackfillDeps) {
     }
     const plan = await planOf(connection);
     const { run, resumed } = await deps.runs.resumeOrStart(connection.id, plan.kind, connection.connectedAt);
-    const limiter = createRequestLimiter({ perSecond: deps.limits.perSecond[connection.livemode ? 'live' : 'test'], concurrency: deps.limits.concurrency });
-    const call: RunState['call'] = (request) => withStripeRetry(() => limiter(request), deps.retry);
+    const call: RunState['call'] = (request) => withStripeRetry(request, deps.retry);
     const base = { connection: { ...connection, workspaceId: connection.workspaceId }, runId: run.id, cursors: structuredClone(run.cursors), counts: { ...run.counts } };
     const state: RunState = { ...base, plan, stripe, call, accountCreated: accountCreated(stripe, call), checkpoints: createCheckpointer(checkpoint(base)), splits: { pagesRead: 0, made: 0 }, lists: new Set() };
     const log = deps.logger.child({ connectionId, syncRun: run.id, kind: plan.kind });
@@ -355,14 +354,30 @@ export function createSyncRunner(deps: BackfillDeps) {
     await deps.connections.update(connection.id, { ...starting, lastError: null, syncProgress: state.counts, ...(resumed ? {} : { lastSyncStartedAt: new Date() }) });
     try {
       const phase = timer(log);
-      await Promise.all(plan.catalog.map((type) => fetchType(state, objectType(type))));
-      phase('catalog and subscriptions read');
-      if (plan.catalog.includes('product')) {
-        const products = (await deps.objects.ofType(connection.workspaceId, 'product')).map((p) => ({ id: p.id, name: String(p.name ?? p.id) }));
-        await deps.segments.ensureStripeSegments(connection.workspaceId, products);
+      // Each list has an endpoint (and a budget at Stripe) of its own: the lists stored as objects
+      // only (all but customers, whose pages write participants) are read from the first second,
+      // beside the catalog, so the longest (invoices), which sets the pace, starts at once.
+      const early = plan.customerData.filter((type) => type !== 'customer');
+      const earlyReads = Promise.all(early.map((type) => fetchType(state, objectType(type))));
+      const catalogThenCustomers = (async () => {
+        await Promise.all(plan.catalog.map((type) => fetchType(state, objectType(type))));
+        phase('catalog and subscriptions read');
+        if (plan.catalog.includes('product')) {
+          const workspaceId = state.connection.workspaceId;
+          const products = (await deps.objects.ofType(workspaceId, 'product')).map((p) => ({ id: p.id, name: String(p.name ?? p.id) }));
+          await deps.segments.ensureStripeSegments(workspaceId, products);
+        }
+        await deps.connections.update(connection.id, status('segments_synced'));
+        await Promise.all(plan.customerData.filter((type) => type === 'customer').map((type) => fetchType(state, objectType(type))));
+      })();
+      try {
+        await Promise.all([catalogThenCustomers, earlyReads]);
+      } catch (error) {
+        // No reader may still write once the job's retry starts; the first failure is the run's.
+        state.failure ??= error;
+        await Promise.allSettled([catalogThenCustomers, earlyReads]);
+        throw state.failure;
       }
-      await deps.connections.update(connection.id, status('segments_synced'));
-      await Promise.all(plan.customerData.map((type) => fetchType(state, objectType(type))));
       phase('customers, invoices and credit notes read');
       await recomputeAll(state);
       phase('metrics and segments computed');

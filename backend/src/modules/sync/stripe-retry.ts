@@ -8,9 +8,15 @@ export interface RetryOptions {
   maxDelayMs?: number;
 }
 
+/** For a request someone waits on (connecting a key, an OAuth exchange): a few quick attempts. */
+export const INTERACTIVE_RETRY: RetryOptions = { attempts: 3, baseDelayMs: 250, maxDelayMs: 1_000 };
+
 /**
- * stripe-node retries connection errors and 5xx itself but not 429s; a backfill must ride out
- * both, so calls are retried with exponential backoff and full jitter (spreads parallel callers).
+ * The service's one retry policy for Stripe calls: 429s, 5xx and connection errors, with
+ * exponential backoff and full jitter (spreads parallel callers). stripe-node's own retries are
+ * off (client.ts), so a failure is retried here only, and each attempt takes its turn at the
+ * account's limiter like any other request. A POST retried here must carry one idempotency key
+ * for all its attempts (stripe-node's default key is new for every call).
  */
 export async function withStripeRetry<T>(call: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
   const { attempts = 8, baseDelayMs = 250, maxDelayMs = 8_000 } = options;

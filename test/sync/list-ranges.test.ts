@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../stripe-emulator/index.js';
 import { emulatorEnv } from '../support/oauth-flow.js';
 import { requestRecorder } from '../support/request-log.js';
+import { waitForComplete } from '../support/sync-status.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { buildVectorCopies, NOW } from './vector-copies.js';
 
@@ -28,20 +29,6 @@ afterAll(async () => {
   await t?.close();
   await emulator?.close();
 });
-
-const statusOf = async (auth: string) => (await t.http.get('/api/integrations/stripe').set('authorization', auth).expect(200)).body;
-
-async function waitForComplete(auth: string): Promise<any> {
-  const deadline = Date.now() + 60_000;
-  let last: any;
-  while (Date.now() < deadline) {
-    last = await statusOf(auth);
-    if (last.status === 'complete') return last;
-    if (last.last_error && !/retry/.test(last.last_error)) throw new Error(last.last_error);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`sync did not complete: ${JSON.stringify(last)}`);
-}
 
 /** The `created` bounds of each full-page list request for one path. */
 function rangeRequests(path: string) {
@@ -65,7 +52,7 @@ describe('lists read in created ranges', () => {
 
     const ws = await t.createWorkspace('Ranges');
     await t.http.put('/api/integrations/stripe/key').set('authorization', ws.auth).send({ api_key: fixture.secretKey }).expect(200);
-    const status = await waitForComplete(ws.auth);
+    const status = await waitForComplete(t, ws.auth, 60_000);
 
     // The backfill did cut both lists at exactly those seconds: the ranges' lower bounds are the
     // boundaries (and the head range's, the first page's second), their upper bounds the boundaries and the burst.

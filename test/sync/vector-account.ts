@@ -54,7 +54,7 @@ export interface VectorAccount {
 }
 
 /** mulberry32: ids are Stripe-shaped yet the same on every run. */
-function seeded(seed: number): () => number {
+export function seeded(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

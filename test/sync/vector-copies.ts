@@ -12,7 +12,7 @@ import type Stripe from 'stripe';
 import type { FixtureAccount } from '../stripe-emulator/generator.js';
 import { RESTRICTED_KEY_PERMISSIONS } from '../stripe-emulator/generator.js';
 import { makeCustomer, makeInvoice, newId, randomToken } from '../stripe-emulator/objects.js';
-import { buildVectorAccount, NOW, type VectorExpectation } from './vector-account.js';
+import { buildVectorAccount, NOW, seeded, type VectorExpectation } from './vector-account.js';
 
 export { NOW };
 
@@ -64,18 +64,6 @@ export interface VectorCopies {
   burst?: number;
   /** By Stripe customer id. */
   expected: Map<string, CopyExpectation>;
-}
-
-/** mulberry32, as in vector-account.ts: the same ids on every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 type PerCustomer = Pick<FixtureAccount, 'customers' | 'subscriptions' | 'invoices' | 'credit_notes' | 'discounts'>;

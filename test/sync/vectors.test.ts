@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../stripe-emulator/index.js';
 import { emulatorEnv } from '../support/oauth-flow.js';
+import { waitForComplete } from '../support/sync-status.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { buildVectorAccount, NOW, type VectorAccount } from './vector-account.js';
 
@@ -22,20 +23,6 @@ afterAll(async () => {
   await t?.close();
   await emulator?.close();
 });
-
-const statusOf = async (auth: string) => (await t.http.get('/api/integrations/stripe').set('authorization', auth).expect(200)).body;
-
-async function waitForComplete(auth: string): Promise<any> {
-  const deadline = Date.now() + 30_000;
-  let last: any;
-  while (Date.now() < deadline) {
-    last = await statusOf(auth);
-    if (last.status === 'complete') return last;
-    if (last.last_error && !/retry/.test(last.last_error)) throw new Error(last.last_error);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`sync did not complete: ${JSON.stringify(last)}`);
-}
 
 async function allParticipants(auth: string): Promise<any[]> {
   const all: any[] = [];
@@ -56,7 +43,7 @@ describe('the revenue-metrics vectors, through a real first sync', () => {
   beforeAll(async () => {
     const ws = await t.createWorkspace('Vectors');
     await t.http.put('/api/integrations/stripe/key').set('authorization', ws.auth).send({ api_key: fixture.secretKey }).expect(200);
-    const status = await waitForComplete(ws.auth);
+    const status = await waitForComplete(t, ws.auth);
     expect(status.status_messages).toEqual([]);
     expect(status.last_error).toBeNull();
     const counts = emulator.accounts()[0]!.counts;

@@ -54,7 +54,7 @@ describe("Stripe's limiters", () => {
       statusCode: 429,
       rawType: 'invalid_request_error',
       code: 'rate_limit',
-      doc_url: 'https://stripe.com/docs/error-codes/rate-limit',
+      doc_url: 'https://docs.stripe.com/error-codes/rate-limit',
       message: 'Request rate limit exceeded. You can learn more about rate limits here https://stripe.com/docs/rate-limits.',
     });
     // A retrieve is an endpoint of its own, whatever the id.

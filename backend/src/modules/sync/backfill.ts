@@ -50,6 +50,8 @@ const SEARCH_SLICES = 48;
 const SEARCH_READERS = 5;
 const SEARCH_LAG_MARGIN = 300;
 const SEARCH_RETRY_MS = 250;
+/** Estimated pages (from the first page's span) below which the oldest part is not worth slicing. */
+const SEARCH_MIN_PAGES = 2 * SEARCH_SLICES;
 
 /** What one run reads: catalog types first (then segments), then customer data, optionally since a time. */
 interface SyncPlan {
@@ -373,7 +375,10 @@ export function createSyncRunner(deps: BackfillDeps) {
     // Stripe's clock, not ours: the newest object it listed was created no later than its now.
     const searchBefore = Math.min(firstPage[0]!.created, Math.floor(Date.now() / 1000)) - SEARCH_LAG_MARGIN;
     const cut = Math.min(Math.floor(lower + SEARCH_SHARE * (firstPage.at(-1)!.created - lower)), searchBefore);
-    if (!deps.searchReads || !type.search || since !== undefined || cut <= lower + SEARCH_SLICES) return planRanges(firstPage, lower, deps.limits.concurrency, since);
+    // Each slice costs about a partial page: a list too short to fill the slices is read as a list only.
+    const span = Math.max(1, firstPage[0]!.created - firstPage.at(-1)!.created);
+    const pagesToSearch = (cut - lower) / span;
+    if (!deps.searchReads || !type.search || since !== undefined || pagesToSearch < SEARCH_MIN_PAGES) return planRanges(firstPage, lower, deps.limits.concurrency, since);
     cursor.searchBefore = searchBefore;
     return [...planRanges(firstPage, cut, deps.limits.concurrency, cut), ...pendingSlices(lower, cut, SEARCH_SLICES)];
   }

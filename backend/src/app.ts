@@ -91,6 +91,7 @@ export function createServices(deps: AppDeps) {
     transaction: (work) => database.db.transaction(work),
     logger: deps.logger,
     limits: { concurrency: config.SYNC_CONCURRENCY },
+    searchReads: config.STRIPE_SEARCH_READS === 'on',
   });
   const syncParticipant = createParticipantSync({ connections: connectionRepository, credentials, objects, participants, recompute });
   const syncCustomer = createCustomerSync({ connections: connectionRepository, participants, syncParticipant });

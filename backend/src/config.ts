@@ -89,6 +89,8 @@ const schema = z.object({
   /** Per-endpoint overrides: `GET /v1/invoices=24,GET /v1/invoices/search=15`. */
   STRIPE_ENDPOINT_RATE_LIMITS: endpointRates.default({}),
   SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(16),
+  /** A backfill reads the oldest part of the invoices through the Search API beside the list (docs/performance.md). */
+  STRIPE_SEARCH_READS: z.enum(['on', 'off']).default('off'),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
   INTERVIEW_BASE_URL: url.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

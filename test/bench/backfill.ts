@@ -106,6 +106,7 @@ async function main() {
       STRIPE_API_BASE: emulatorUrl,
       STRIPE_RATE_LIMIT_TEST: String(Math.floor(rateLimit * 0.95)),
       STRIPE_ENDPOINT_RATE_LIMIT: String(endpointRateLimit - 1),
+      STRIPE_SEARCH_READS: process.env.STRIPE_SEARCH_READS ?? 'off',
     });
     const database = await openDatabase({ kind: 'postgres', url: url.toString(), poolSize: 10 });
     await runMigrations(database);

@@ -11,6 +11,12 @@ export interface ListParams {
   customer?: string;
 }
 
+export interface SearchParams {
+  query: string;
+  limit: number;
+  page?: string;
+}
+
 /**
  * One entry per Stripe object type the sync mirrors: how to list it, the permission that gates
  * it, which customer it belongs to and what of it is stored. The backfill, the per-participant
@@ -26,6 +32,8 @@ export interface StripeObjectType {
   /** Shown when the connection may not read this type. */
   skipped: string;
   list(stripe: Stripe, params: ListParams): Promise<Stripe.ApiList<{ id: string; created: number }>>;
+  /** Stripe's Search API for the type, expanded like `list` (its endpoint is `path` + `/search`). */
+  search?(stripe: Stripe, params: SearchParams): Promise<Stripe.ApiSearchResult<{ id: string; created: number }>>;
   /** One object as it is now, expanded like `list` (a deleted one answers `{id, deleted: true}` or 404). */
   retrieve(stripe: Stripe, id: string): Promise<unknown>;
   customerOf(object: StoredObject): string | null;
@@ -146,6 +154,7 @@ export const STRIPE_OBJECT_TYPES: readonly StripeObjectType[] = [
     permission: 'invoice_read',
     skipped: 'invoices (no LTV)',
     list: (stripe, params) => stripe.invoices.list(params),
+    search: (stripe, params) => stripe.invoices.search(params),
     retrieve: (stripe, id) => stripe.invoices.retrieve(id),
     customerOf: (o) => idOf(o.customer),
   },
@@ -175,7 +184,8 @@ export function listSubscriptionItems(stripe: Stripe, subscription: string, star
 export function listedType(method: string, path: string): StripeObjectType | undefined {
   if (method !== 'GET') return undefined;
   const endpoint = path.split('?', 1)[0];
-  return STRIPE_OBJECT_TYPES.find((type) => type.path === endpoint);
+  // A search page lists its objects in `data` as a list page does.
+  return STRIPE_OBJECT_TYPES.find((type) => type.path === endpoint || (type.search && `${type.path}/search` === endpoint));
 }
 
 export const objectType = (type: StripeObjectType['type']): StripeObjectType => STRIPE_OBJECT_TYPES.find((t) => t.type === type)!;

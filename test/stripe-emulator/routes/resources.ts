@@ -12,6 +12,7 @@ import { paginate, paginateArray } from '../list.js';
 import { inRange, parseListParams, parseRetrieveParams, type ListParams, type Query } from '../params.js';
 import { NESTED_LISTS, RESOURCES, permissionFor, type NestedListType, type ResourceType, type StripeObject } from '../resources.js';
 import type { EmulatorState } from '../state.js';
+import { SEARCH_FIELDS, searchResource } from '../search.js';
 import { v1Route } from './pipeline.js';
 
 const EVENT_RETENTION = 30 * 24 * 60 * 60;
@@ -142,6 +143,12 @@ export function registerResourceRoutes(app: FastifyInstance, state: EmulatorStat
     '/v1/invoices/:id/lines',
     v1Route(state, (request, context, account) => listNested(lines, (request.params as { id: string }).id, request.query as Query, context, account)),
   );
+  for (const type of RESOURCES.filter((type) => SEARCH_FIELDS[type.object])) {
+    app.get(
+      `/v1/${type.path}/search`,
+      v1Route(state, (request, context, account) => searchResource(type, request.query as Query, context, account, state.clock.now(), resolver(account, context))),
+    );
+  }
   for (const type of RESOURCES) {
     app.get(`/v1/${type.path}`, v1Route(state, (request, context, account) => listResource(state, type, request, context, account)));
     app.get(`/v1/${type.path}/:id`, v1Route(state, (request, context, account) => retrieveResource(type, request, context, account)));

@@ -47,6 +47,14 @@ export interface RangeCursor {
    * Stripe's order within one second is its own, so going on from the second means skipping these.
    */
   cursorSecond?: string[];
+  /**
+   * An old slice given to whichever reader takes it first: `pending` until then, `search` once a
+   * search reader has it (Stripe's Search API, a budget of its own). A search page's order is not
+   * documented, so a search slice has no position to resume from: a resumed run reads it again
+   * from its start, taking back the `counted` objects it had counted.
+   */
+  via?: 'pending' | 'search';
+  counted?: number;
   done: boolean;
 }
 
@@ -56,6 +64,8 @@ export interface SyncCursor {
   skipped?: boolean;
   /** Set once the first page showed the list is long: the rest, split by `created`, read in parallel. */
   ranges?: RangeCursor[];
+  /** With search reads: ranges ending by then may be read through the Search API (its index lags writes). */
+  searchBefore?: number;
 }
 
 /** One backfill or resync of a connection: its checkpoints and counts, so a killed run resumes. */

@@ -4,7 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../../db/database.js';
 import type { RangeCursor, StatusMessage, SyncCursor } from '../../db/schema/index.js';
 import { createCheckpointer } from './checkpointer.js';
-import { createdFilter, cursorAfter, largestRange, planRanges, splitLargest, STRIPE_EPOCH, type RangeProgress } from './list-ranges.js';
+import { createdFilter, cursorAfter, largestRange, pendingSlices, planRanges, searchQuery, splitLargest, STRIPE_EPOCH, type RangeProgress } from './list-ranges.js';
 import { CATALOG_TYPES, CUSTOMER_TYPES, listSubscriptionItems, objectType, storeSubscription, type ListParams, type StoredObject, type StripeObjectType } from '../../stripe/registry.js';
 import { ConnectionUnusableError, type ConnectionCredentials } from '../connections/credentials.js';
 import type { ConnectionRepository, ConnectionRow } from '../connections/repository.js';
@@ -28,6 +28,8 @@ export interface BackfillDeps {
   logger: FastifyBaseLogger;
   /** Requests in flight per account (the Stripe client's limiter holds them to it): ranges read in parallel per list. */
   limits: { concurrency: number };
+  /** Whether a backfill reads the oldest part of a long list through Stripe's Search API, beside the list (STRIPE_SEARCH_READS). */
+  searchReads?: boolean;
   retry?: RetryOptions;
 }
 
@@ -36,6 +38,20 @@ const RECOMPUTE_BATCH = 500;
 const RECOMPUTE_PARALLEL = 2;
 /** Pages read per split allowed (see readRanges). */
 const SPLIT_COST_PAGES = 50;
+/**
+ * Search reads: the oldest SEARCH_SHARE of a long list's time span, in SEARCH_SLICES slices,
+ * read by SEARCH_READERS readers of the search endpoint (20/s at Stripe, its own budget) from
+ * the oldest, and by the list's readers from the newest once their own ranges are done: the
+ * slices go to whichever endpoint has a reader free. Stripe's search index lags writes ("under
+ * 1 minute"): only objects created SEARCH_LAG_MARGIN seconds before the sync started are searched.
+ */
+const SEARCH_SHARE = 0.9;
+const SEARCH_SLICES = 48;
+const SEARCH_READERS = 5;
+const SEARCH_LAG_MARGIN = 300;
+const SEARCH_RETRY_MS = 250;
+/** Estimated pages (from the first page's span) below which the oldest part is not worth slicing. */
+const SEARCH_MIN_PAGES = 2 * SEARCH_SLICES;
 
 /** What one run reads: catalog types first (then segments), then customer data, optionally since a time. */
 interface SyncPlan {
@@ -200,6 +216,41 @@ export function createSyncRunner(deps: BackfillDeps) {
   }
 
   /**
+   * Reads a slice through the Search API, page by page (`next_page`), storing and counting each.
+   * Search pages come in an order Stripe does not document, so a slice is never split, and a
+   * run resumed midway reads it again from its start (see readRanges).
+   */
+  async function readSearchRange(state: RunState, type: StripeObjectType, range: RangeCursor): Promise<void> {
+    let next: string | undefined;
+    while (!range.done) {
+      if (state.failure !== undefined) throw new Error(`stopped reading ${type.type}: the sync failed elsewhere`);
+      const observedAt = Date.now();
+      const result = await state.call(() => type.search!(state.stripe, { query: searchQuery(range), limit: PAGE, ...(next ? { page: next } : {}) }));
+      const data = result.data.map((object) => type.store(object));
+      await storePage(state, type, data, observedAt);
+      count(state, type, data.length);
+      range.counted = (range.counted ?? 0) + data.length;
+      next = result.next_page ?? undefined;
+      range.done = !result.has_more || next === undefined;
+      state.splits.pagesRead += 1;
+      state.checkpoints.request();
+    }
+  }
+
+  /** A pending slice, the oldest for a search reader, the newest for a list reader (which reads it as a range of its own). */
+  function takeSlice(ranges: RangeCursor[], via: 'search' | 'list'): RangeCursor | undefined {
+    let taken: RangeCursor | undefined;
+    for (const range of ranges) {
+      if (range.via !== 'pending') continue;
+      if (!taken || (via === 'search') === (range.gte ?? -Infinity) < (taken.gte ?? -Infinity)) taken = range;
+    }
+    if (!taken) return undefined;
+    if (via === 'search') taken.via = 'search';
+    else delete taken.via;
+    return taken;
+  }
+
+  /**
    * Each reader works its range, then halves whichever range has the most left, until none is
    * worth splitting; then it goes to help the list (of another type read at the same time) with
    * the most left. The types share the rate limit, so without that a shorter list (customers
@@ -211,6 +262,12 @@ export function createSyncRunner(deps: BackfillDeps) {
     const lower = state.plan.since ?? (await state.accountCreated());
     const progress = new Map<RangeCursor, RangeProgress>();
     const running = new Set<Promise<void>>();
+    // A search slice cut off midway is read again from its start: what it counted is taken back first.
+    for (const range of ranges) {
+      if (range.via !== 'search' || range.done) continue;
+      count(state, type, -(range.counted ?? 0));
+      Object.assign(range, { via: 'pending', counted: 0 });
+    }
     const split = () => {
       if (state.failure !== undefined || (state.splits.made + 1) * SPLIT_COST_PAGES > state.splits.pagesRead) return undefined;
       const piece = splitLargest(progress, lower);
@@ -218,8 +275,8 @@ export function createSyncRunner(deps: BackfillDeps) {
       return piece;
     };
     const reader = async (first: RangeCursor) => {
-      for (let range: RangeCursor | undefined = first; range; range = split()) {
-        if (range !== first) ranges.push(range);
+      for (let range: RangeCursor | undefined = first; range; range = takeSlice(ranges, 'list') ?? split()) {
+        if (range !== first && !ranges.includes(range)) ranges.push(range);
         const seen = { pages: 0, newest: 0, oldest: 0 };
         progress.set(range, seen);
         await readRange(state, type, range, seen);
@@ -239,13 +296,46 @@ export function createSyncRunner(deps: BackfillDeps) {
     const list: ListBeingRead = {
       pagesLeft: () => largestRange(progress, lower)?.pages ?? 0,
       addReader: () => {
-        const piece = split();
+        const piece = takeSlice(ranges, 'list') ?? split();
         if (!piece) return;
-        ranges.push(piece);
+        if (!ranges.includes(piece)) ranges.push(piece);
         start(piece);
       },
     };
-    for (const range of ranges.filter((r) => !r.done)) start(range);
+    const searchable = state.cursors[type.type]?.searchBefore;
+    /**
+     * Once the slices are gone, a search reader takes the older half of the list range with the
+     * most left, as an idle list reader would; a piece too recent for the index goes to a list reader.
+     */
+    const searchWork = (): RangeCursor | undefined => {
+      const slice = takeSlice(ranges, 'search');
+      if (slice) return slice;
+      const piece = split();
+      if (!piece) return undefined;
+      ranges.push(piece);
+      if (piece.lt !== undefined && searchable !== undefined && piece.lt <= searchable) return Object.assign(piece, { via: 'search' as const });
+      start(piece);
+      return undefined;
+    };
+    // Splits are rationed (see split): a search reader with nothing to take waits while the list's ranges are read.
+    const searchReader = async () => {
+      while (state.failure === undefined) {
+        const work = searchWork();
+        if (work) await readSearchRange(state, type, work);
+        else if (progress.size === 0) return;
+        else await new Promise((resolve) => setTimeout(resolve, SEARCH_RETRY_MS));
+      }
+    };
+    for (const range of ranges.filter((r) => !r.done && r.via === undefined)) start(range);
+    if (deps.searchReads && type.search && ranges.some((r) => r.via === 'pending')) {
+      for (let i = 0; i < SEARCH_READERS; i++) {
+        const reading = searchReader().finally(() => running.delete(reading));
+        reading.catch(() => undefined);
+        running.add(reading);
+      }
+    }
+    // Slices no search reader takes (search reads off since) go to the list's readers.
+    if (!deps.searchReads) for (let slice = takeSlice(ranges, 'list'); slice; slice = takeSlice(ranges, 'list')) start(slice);
     state.lists.add(list);
     try {
       // Readers lent by other lists join while this waits.
@@ -277,6 +367,23 @@ export function createSyncRunner(deps: BackfillDeps) {
   }
 
   /**
+   * A long list's ranges; with search reads, a backfill's oldest part goes to pending slices
+   * (see SEARCH_SHARE), only as far as objects created well before the sync started.
+   */
+  function planListRanges(state: RunState, type: StripeObjectType, cursor: SyncCursor, firstPage: { created: number; id: string }[], lower: number): RangeCursor[] {
+    const since = state.plan.since;
+    // Stripe's clock, not ours: the newest object it listed was created no later than its now.
+    const searchBefore = Math.min(firstPage[0]!.created, Math.floor(Date.now() / 1000)) - SEARCH_LAG_MARGIN;
+    const cut = Math.min(Math.floor(lower + SEARCH_SHARE * (firstPage.at(-1)!.created - lower)), searchBefore);
+    // Each slice costs about a partial page: a list too short to fill the slices is read as a list only.
+    const span = Math.max(1, firstPage[0]!.created - firstPage.at(-1)!.created);
+    const pagesToSearch = (cut - lower) / span;
+    if (!deps.searchReads || !type.search || since !== undefined || pagesToSearch < SEARCH_MIN_PAGES) return planRanges(firstPage, lower, deps.limits.concurrency, since);
+    cursor.searchBefore = searchBefore;
+    return [...planRanges(firstPage, cut, deps.limits.concurrency, cut), ...pendingSlices(lower, cut, SEARCH_SLICES)];
+  }
+
+  /**
    * The first page tells how long the list is; a long one is split into `created` ranges read in
    * parallel (see list-ranges.ts). A type the connection may not read is skipped and reported.
    */
@@ -293,7 +400,7 @@ export function createSyncRunner(deps: BackfillDeps) {
         const lower = page.hasMore ? (since ?? (await state.accountCreated())) : 0;
         await storePage(state, type, page.data, page.observedAt);
         count(state, type, page.data.length);
-        cursor.ranges = page.hasMore ? planRanges(page.data, lower, deps.limits.concurrency, since) : [];
+        cursor.ranges = page.hasMore ? planListRanges(state, type, cursor, page.data, lower) : [];
         state.checkpoints.request();
       }
       if (cursor.ranges.some((range) => !range.done)) await readRanges(state, type, cursor.ranges);

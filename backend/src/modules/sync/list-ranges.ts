@@ -99,3 +99,22 @@ export function splitLargest(progress: ReadonlyMap<RangeCursor, RangeProgress>, 
   largest.gte = mid;
   return piece;
 }
+
+/**
+ * The oldest part of a list, [floor, top), cut into `count` pending slices, oldest first; the
+ * oldest is open below when there is no floor, so nothing older is missed.
+ */
+export function pendingSlices(lower: number, top: number, count: number, floor?: number): RangeCursor[] {
+  const width = Math.max(1, Math.ceil((top - lower) / count));
+  const slices: RangeCursor[] = [];
+  for (let gte = lower; gte < top; gte += width) {
+    slices.push({ ...(slices.length === 0 ? (floor === undefined ? {} : { gte: floor }) : { gte }), lt: Math.min(top, gte + width), done: false, via: 'pending' });
+  }
+  return slices;
+}
+
+/** The Search API's query for a range's `created` bounds. */
+export function searchQuery(range: RangeCursor): string {
+  const clauses = [...(range.gte !== undefined ? [`created>=${range.gte}`] : []), ...(range.lt !== undefined ? [`created<${range.lt}`] : [])];
+  return clauses.length > 0 ? clauses.join(' AND ') : 'created>0';
+}

@@ -32,7 +32,7 @@ export function parseInteger(raw: unknown, param: string): number {
   return Number(text);
 }
 
-function parseLimit(raw: unknown): number {
+export function parseLimit(raw: unknown): number {
   if (raw === undefined || raw === '') return 10;
   const limit = parseInteger(raw, 'limit');
   if (limit < 1) throw errors.integerTooSmall('limit', 1);

@@ -13,7 +13,7 @@ import { errors } from './errors.js';
 import { checkExpandable, expandPage, type Resolve } from './expand.js';
 import { objectBytes, JsonBody } from './json-body.js';
 import { paginate } from './list.js';
-import { parseExpand, parseInteger, rejectUnknown, type CreatedRange, type Query } from './params.js';
+import { parseExpand, parseLimit, rejectUnknown, type CreatedRange, type Query } from './params.js';
 import type { ResourceType, StripeObject } from './resources.js';
 
 export const SEARCH_LAG_SECONDS = 60;
@@ -55,14 +55,6 @@ export function parseSearchQuery(raw: unknown, fields: string[]): SearchQuery {
   const query: SearchQuery = { created: {}, equals: new Map() };
   for (const clause of raw.split(/\s+AND\s+/)) parseClause(clause, fields, query);
   return query;
-}
-
-function parseLimit(raw: unknown): number {
-  if (raw === undefined || raw === '') return 10;
-  const limit = parseInteger(raw, 'limit');
-  if (limit < 1) throw errors.integerTooSmall('limit', 1);
-  if (limit > 100) throw errors.integerTooLarge('limit', 100, String(raw));
-  return limit;
 }
 
 const pageToken = (id: string) => Buffer.from(JSON.stringify({ after: id })).toString('base64url');

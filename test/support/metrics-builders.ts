@@ -17,7 +17,7 @@ import {
   makeSubscriptionItem,
   wireDecimal,
 } from '../stripe-emulator/objects.js';
-import { type ParticipantInput, type ParticipantMetrics, computeParticipantMetrics } from '@ui/backend/src/stripe/metrics/index.js';
+import type { ParticipantInput } from '@ui/backend/src/stripe/metrics/index.js';
 
 /** A fixed "now": period starts, discount ends and creation times are placed around it. */
 export const T0 = 1_750_000_000;
@@ -189,9 +189,13 @@ export function taxRate(percentage: number, inclusive: boolean): Stripe.TaxRate 
 
 export type MetricsSpec = Partial<Omit<ParticipantInput, 'products'>> & { products?: Stripe.Product[] };
 
-export function metricsOf(spec: MetricsSpec = {}): ParticipantMetrics {
+/**
+ * A participant's Stripe objects as the metric rules take them, the spec's defaults filled in.
+ * Only the input: each test calls the rules itself, and its expected figures are written by hand.
+ */
+export function participantInput(spec: MetricsSpec = {}): ParticipantInput {
   const { products = [], ...rest } = spec;
-  return computeParticipantMetrics({
+  return {
     customer: customer(),
     subscriptions: [],
     invoices: [],
@@ -199,5 +203,5 @@ export function metricsOf(spec: MetricsSpec = {}): ParticipantMetrics {
     creditNotesAvailable: true,
     ...rest,
     products: new Map(products.map((p) => [p.id, p])),
-  });
+  };
 }

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { invoiceCounts } from './ltv.js';
-import { creditNote, invoice, metricsOf } from '../../../../test/support/metrics-builders.js';
+import {
+  creditNote,
+  invoice,
+  participantInput,
+  type MetricsSpec,
+} from '../../../../test/support/metrics-builders.js';
+import { computeParticipantMetrics } from './index.js';
+/** The rules under test, over a participant's objects (figures expected below are written by hand). */
+const metricsOf = (spec?: MetricsSpec) => computeParticipantMetrics(participantInput(spec));
 
 describe('LTV', () => {
   it('counts paid, open and uncollectible invoices, not drafts, void ones or previews without a status', () => {

@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { customer, invoice, item, metricsOf, price, simple, subscription } from '../../../../test/support/metrics-builders.js';
+import {
+  customer,
+  invoice,
+  item,
+  price,
+  simple,
+  subscription,
+  participantInput,
+  type MetricsSpec,
+} from '../../../../test/support/metrics-builders.js';
 import { countsTowardMrr } from './mrr.js';
+import { computeParticipantMetrics } from './index.js';
+/** The rules under test, over a participant's objects (figures expected below are written by hand). */
+const metricsOf = (spec?: MetricsSpec) => computeParticipantMetrics(participantInput(spec));
 
 describe('MRR', () => {
   it('keeps currencies apart; the headline is the customer currency', () => {

@@ -1,7 +1,21 @@
 import type Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { planCandidates, planLabel } from './plan.js';
-import { T0, discount, item, metricsOf, percentOff, price, product, simple, subscription } from '../../../../test/support/metrics-builders.js';
+import {
+  T0,
+  discount,
+  item,
+  percentOff,
+  price,
+  product,
+  simple,
+  subscription,
+  participantInput,
+  type MetricsSpec,
+} from '../../../../test/support/metrics-builders.js';
+import { computeParticipantMetrics } from './index.js';
+/** The rules under test, over a participant's objects (figures expected below are written by hand). */
+const metricsOf = (spec?: MetricsSpec) => computeParticipantMetrics(participantInput(spec));
 
 const DAY = 86_400;
 

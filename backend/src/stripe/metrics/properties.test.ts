@@ -14,13 +14,17 @@ import {
   discount,
   invoice,
   item,
-  metricsOf,
   percentOff,
   price,
   subscription,
   taxRate,
   T0,
+  participantInput,
+  type MetricsSpec,
 } from '../../../../test/support/metrics-builders.js';
+import { computeParticipantMetrics } from './index.js';
+/** The rules under test, over a participant's objects (figures expected below are written by hand). */
+const metricsOf = (spec?: MetricsSpec) => computeParticipantMetrics(participantInput(spec));
 
 type Random = () => number;
 

@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { fraction } from './money.js';
 import { excludeTax, inclusiveDivisor } from './tax.js';
-import { amountOff, discount, invoice, metricsOf, simple, taxRate } from '../../../../test/support/metrics-builders.js';
+import {
+  amountOff,
+  discount,
+  invoice,
+  simple,
+  taxRate,
+  participantInput,
+  type MetricsSpec,
+} from '../../../../test/support/metrics-builders.js';
+import { computeParticipantMetrics } from './index.js';
+/** The rules under test, over a participant's objects (figures expected below are written by hand). */
+const metricsOf = (spec?: MetricsSpec) => computeParticipantMetrics(participantInput(spec));
 
 describe('tax', () => {
   it('divides an inclusive price by 1 + its inclusive rates (added, not compounded)', () => {

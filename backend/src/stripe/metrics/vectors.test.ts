@@ -13,15 +13,19 @@ import {
   discount,
   invoice,
   item,
-  metricsOf,
   percentOff,
   price,
   product,
   simple,
   subscription,
   taxRate,
+  participantInput,
+  type MetricsSpec,
 } from '../../../../test/support/metrics-builders.js';
 import { wireDecimal } from '../../../../test/stripe-emulator/objects.js';
+import { computeParticipantMetrics } from './index.js';
+/** The rules under test, over a participant's objects (figures expected below are written by hand). */
+const metricsOf = (spec?: MetricsSpec) => computeParticipantMetrics(participantInput(spec));
 
 const DAY = 86_400;
 
